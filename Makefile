@@ -1,0 +1,45 @@
+# Every target installs what it needs; `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export IDCARD_HOME ?= $(CURDIR)/instance
+
+.PHONY: run test lint bench translations system-deps clean
+
+## run: install, migrate and serve the app on SQLite at http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed translations
+	$(BIN)/idcard migrate
+	$(BIN)/idcard serve --port $(PORT)
+
+## test: install Python and system packages the tests need, then run every test
+test: $(VENV)/.installed-test translations system-deps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## lint: ruff and mypy
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check idcard tests bench
+	$(BIN)/mypy
+
+## bench: print the performance figures the issues ask for
+bench: $(VENV)/.installed-test translations system-deps
+	$(BIN)/python -m bench
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -f -d idcard/translations
+
+system-deps:
+	@scripts/install-system-deps chromium poppler-utils wrk
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,150 @@
+"""All database tables.
+
+Privacy rule 1 is enforced by `tests/test_privacy_schema.py`: no table may hold a
+column about immigration status, citizenship, nationality or any document's number.
+Personal data lives only in sealed columns (`*_sealed`); data keys live in their
+own table so that deleting a key shreds the resident.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, LargeBinary, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on every engine (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Role(enum.StrEnum):
+    """Staff roles; each can do everything the one before it can."""
+
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def includes(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class SiteKind(enum.StrEnum):
+    CENTER = "center"
+    POPUP = "popup"
+
+
+class Site(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    kind: str = Field(default=SiteKind.CENTER, max_length=16)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.CLERK, max_length=16)
+    site_id: int | None = Field(default=None, foreign_key="site.id")
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    password_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SetupLink(SQLModel, table=True):
+    """A one-time link to create the first admin; only its hash is kept."""
+
+    __tablename__ = "setup_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReviewState(enum.StrEnum):
+    APPROVED = "approved"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+
+
+class Resident(SQLModel, table=True):
+    """An enrolled person. Every personal detail is sealed with the resident's data key."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    details_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    photo_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    name_dob_index: str = Field(max_length=64, index=True)
+    review: str = Field(default=ReviewState.APPROVED, max_length=24, index=True)
+    site_id: int = Field(foreign_key="site.id")
+    enrolled_by: int = Field(foreign_key="staff_user.id")
+    enrolled_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DataKey(SQLModel, table=True):
+    """A resident's data key, wrapped by the master key. Deleting it shreds the resident."""
+
+    __tablename__ = "data_key"
+
+    resident_id: str = Field(primary_key=True, max_length=32)
+    wrapped_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DocumentCheck(SQLModel, table=True):
+    """That a clerk saw an original document of a type: never its number or a copy."""
+
+    __tablename__ = "document_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: str = Field(foreign_key="resident.id", index=True, max_length=32)
+    document_type: str = Field(max_length=64)
+    identity_points: int = 0
+    residency_points: int = 0
+    for_caretaker: bool = False
+    checked_by: int = Field(foreign_key="staff_user.id")
+    checked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only record of staff actions: who, what, which record, when, where."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    site_id: int | None = Field(default=None, foreign_key="site.id")
+    action: str = Field(max_length=48)
+    record_type: str | None = Field(default=None, max_length=24)
+    record_id: str | None = Field(default=None, max_length=64)
