@@ -1,0 +1,126 @@
+"""Admin pages: sites and staff accounts; the audit log for supervisors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import Session, col, select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from idcard import db
+from idcard.admin.forms import NewStaffForm, ResetPasswordForm, SiteForm, StaffForm
+from idcard.admin.sites import save_site
+from idcard.auth import accounts
+from idcard.auth.guard import current_actor, requires_role
+from idcard.errors import UserError
+from idcard.i18n import translate_error
+from idcard.models import AuditEvent, Role, Site, StaffUser
+
+bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
+AUDIT_PAGE = 100
+
+
+def _commit_or_flash(session: Session, action: Callable[[], object], done: str) -> bool:
+    """Run a service call; commit and flash `done`, or roll back and flash its error."""
+    try:
+        action()
+    except UserError as error:
+        session.rollback()
+        flash(translate_error(error), "error")
+        return False
+    session.commit()
+    flash(done, "info")
+    return True
+
+
+@bp.route("/sites", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+def list_sites() -> Response | str:
+    """All sites, and a form to add one."""
+    session = db.session()
+    form = SiteForm()
+    if form.validate_on_submit() and _commit_or_flash(session, lambda: save_site(
+            session, current_actor(), None, form.name.data or "", form.kind.data or "",
+            form.active.data), _("Site created.")):
+        return redirect(url_for("admin.list_sites"))
+    sites = session.exec(select(Site).order_by(Site.name)).all()
+    return render_template("admin/sites.html", sites=sites, form=form)
+
+
+@bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+def edit_site(site_id: int) -> Response | str:
+    """Rename a site, change its kind, or close it."""
+    session = db.session()
+    site = session.get(Site, site_id) or abort(404)
+    form = SiteForm(obj=site)
+    if form.validate_on_submit() and _commit_or_flash(session, lambda: save_site(
+            session, current_actor(), site, form.name.data or "", form.kind.data or "",
+            form.active.data), _("Site saved.")):
+        return redirect(url_for("admin.list_sites"))
+    return render_template("admin/site.html", site=site, form=form)
+
+
+def _site_choices(session: Session) -> list[SelectChoice]:
+    sites = session.exec(select(Site).where(Site.active).order_by(Site.name)).all()
+    return [SelectChoice("", _("No site (admins only)"))] + [
+        SelectChoice(str(s.id), s.name) for s in sites]
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+def list_staff() -> Response | str:
+    """All staff accounts, and a form to add one."""
+    session = db.session()
+    form = NewStaffForm()
+    form.site_id.choices = _site_choices(session)
+    if form.validate_on_submit() and _commit_or_flash(session, lambda: accounts.create_user(
+            session, current_actor(), form.username.data or "", form.password.data or "",
+            Role(form.role.data), form.site_id.data), _("Account created.")):
+        return redirect(url_for("admin.list_staff"))
+    users = session.exec(select(StaffUser).order_by(StaffUser.username)).all()
+    sites = {s.id: s for s in session.exec(select(Site)).all()}
+    return render_template("admin/staff.html", users=users, sites=sites, form=form)
+
+
+@bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+def edit_staff(user_id: int) -> Response | str:
+    """Change an account's role, site, access, or set a new password for it."""
+    session = db.session()
+    user = session.get(StaffUser, user_id) or abort(404)
+    form = StaffForm(obj=user)
+    form.site_id.choices = _site_choices(session)
+    reset = ResetPasswordForm()
+    if form.validate_on_submit():
+        def update() -> None:
+            accounts.update_user(session, current_actor(), user, Role(form.role.data),
+                                 form.site_id.data, form.active.data)
+            if reset.password.data:
+                accounts.reset_password(session, current_actor(), user, reset.password.data)
+
+        if _commit_or_flash(session, update, _("Account saved.")):
+            return redirect(url_for("admin.list_staff"))
+    return render_template("admin/staff_edit.html", user=user, form=form, reset=reset)
+
+
+@bp.get("/audit")
+@requires_role(Role.SUPERVISOR)
+def audit_log() -> str:
+    """The newest audit events first, filterable by action and staff member."""
+    session = db.session()
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc())
+    action = request.args.get("action", "")
+    if action:
+        query = query.where(AuditEvent.action == action)
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(col(AuditEvent.id) < before)
+    events = session.exec(query.limit(AUDIT_PAGE)).all()
+    names = {u.id: u.username for u in session.exec(select(StaffUser)).all()}
+    sites = {s.id: s.name for s in session.exec(select(Site)).all()}
+    return render_template("admin/audit.html", events=events, names=names, sites=sites,
+                           action=action, page_size=AUDIT_PAGE)

@@ -1,0 +1,33 @@
+"""The audit log: who did what to which record, when and where. Never personal data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from idcard.models import AuditEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The staff member doing something, and the site they are working at."""
+
+    staff_id: int | None
+    site_id: int | None
+
+
+def record_event(
+    session: Session, actor: Actor, action: str, record_type: str | None = None,
+    record_id: object = None,
+) -> None:
+    """Append one event; `action` is a fixed verb such as "resident.enroll"."""
+    log.info("%s %s=%s staff=%s site=%s", action, record_type, record_id,
+             actor.staff_id, actor.site_id)
+    session.add(AuditEvent(
+        staff_id=actor.staff_id, site_id=actor.site_id, action=action,
+        record_type=record_type, record_id=None if record_id is None else str(record_id),
+    ))

@@ -1,0 +1,118 @@
+"""The `idcard` command for operators: migrations, serving, first admin, accounts, sites."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlmodel import Session, select
+
+from idcard.audit import Actor
+from idcard.auth import accounts
+from idcard.errors import UserError
+from idcard.migrate import upgrade_database
+from idcard.models import Role, Site, SiteKind
+
+OPERATOR = Actor(None, None)  # shell actions are audited without a staff id
+
+
+def _session() -> Session:
+    return Session(current_app.extensions["idcard.engine"], expire_on_commit=False)
+
+
+def _fail(error: UserError) -> None:
+    raise click.ClickException(str(error))
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema."""
+    upgrade_database(current_app.extensions["idcard.engine"])
+    click.echo("database is up to date")
+
+
+def announce_setup_link(app: Flask, base_url: str) -> None:
+    """When no admin exists yet, print a one-time link to create the first one."""
+    with Session(app.extensions["idcard.engine"]) as session:
+        if accounts.admin_exists(session):
+            return
+        token = accounts.create_setup_link(session)
+        session.commit()
+    click.secho("\nNo admin account exists yet. Open this one-time link to create it:", bold=True)
+    click.secho(f"    {base_url.rstrip('/')}/staff/setup/{token}\n", fg="green", bold=True)
+
+
+@click.command("setup-link")
+def setup_link_command() -> None:
+    """Print a one-time link to create the first admin (only while none exists)."""
+    with _session() as session:
+        if accounts.admin_exists(session):
+            raise click.ClickException("an admin exists already; use create-user")
+    announce_setup_link(current_app, current_app.config["IDCARD_SETTINGS"].public_url)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the app with Flask's server (development; use gunicorn in production)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    announce_setup_link(app, f"http://{host}:{port}")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLERK.value,
+              show_default=True)
+@click.option("--site", "site_name", help="Name of the site the person works at.")
+@click.password_option(help="Prompted for when not given.")
+def create_user_command(username: str, role: str, site_name: str | None, password: str) -> None:
+    """Create a staff account (also the first admin)."""
+    with _session() as session:
+        site_id = None
+        if site_name:
+            site = session.exec(select(Site).where(Site.name == site_name)).first()
+            if site is None:
+                raise click.ClickException(f"no site named {site_name!r}")
+            site_id = site.id
+        try:
+            user = accounts.create_user(session, OPERATOR, username, password, Role(role), site_id)
+        except UserError as error:
+            _fail(error)
+        session.commit()
+        click.echo(f"created {role} {user.username} (id {user.id})")
+
+
+@click.command("create-site")
+@click.argument("name")
+@click.option("--kind", type=click.Choice([k.value for k in SiteKind]),
+              default=SiteKind.CENTER.value, show_default=True)
+def create_site_command(name: str, kind: str) -> None:
+    """Create an enrollment site."""
+    from idcard.admin.sites import save_site
+
+    with _session() as session:
+        try:
+            site = save_site(session, OPERATOR, None, name, kind, True)
+        except UserError as error:
+            _fail(error)
+        session.commit()
+        click.echo(f"created site {site.name} (id {site.id})")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (migrate_command, serve_command, setup_link_command, create_user_command,
+                    create_site_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the `idcard` console script."""
+    from idcard import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
+                     load_dotenv=False, help="Operate an idcard service.")
+    sys.exit(cli.main())

@@ -1,0 +1,40 @@
+"""Language choice for every page, and translation of domain error messages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, session, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from idcard.context import settings
+from idcard.errors import UserError
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str | None:
+    """The language the person chose, else the best match for their browser."""
+    languages = settings().languages
+    chosen = session.get("language")
+    if chosen in languages:
+        return str(chosen)
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def translate_error(error: UserError) -> str:
+    """Translate a domain error's message and any field names among its parameters."""
+    params = {k: gettext(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    return gettext(error.message, **params)
+
+
+@bp.post("/language")
+def choose_language() -> Response:
+    """Remember the chosen language for this browser and go back where we were."""
+    language = request.form.get("language", "")
+    if language in settings().languages:
+        session["language"] = language
+    target = request.form.get("next", "")
+    # Only same-site paths: never bounce to another host.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("staff.home")
+    return redirect(target)

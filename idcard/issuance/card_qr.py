@@ -1,0 +1,533 @@
+"""QR Code (ISO/IEC 18004, model 2) encoder built for printing cards quickly.
+
+Why our own: the card's QR must be chosen by the standard's mask penalty rules, and
+evaluating those rules module by module in Python (as the `qrcode` package does) costs
+~13 ms, which is most of a card. Here every matrix is one big integer (bit y*n+x is
+the module in row y, column x; a second integer holds the transpose), so each penalty
+rule is a handful of whole-matrix bit operations. The result is bit-for-bit the matrix
+`qrcode` makes for the same segments, version, level and mask, and the penalty equals
+`qrcode.util.lost_point` (tests check both), at ~1/15 of the time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
+
+LEVELS = "LMQH"
+_LEVEL_FORMAT_BITS = {"L": 1, "M": 0, "Q": 3, "H": 2}
+
+# Error-correction codewords per block and number of blocks, index = version - 1.
+_ECC_PER_BLOCK = {
+    "L": (7, 10, 15, 20, 26, 18, 20, 24, 30, 18, 20, 24, 26, 30, 22, 24, 28, 30, 28, 28,
+          28, 28, 30, 30, 26, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30),
+    "M": (10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26,
+          26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28),
+    "Q": (13, 22, 18, 26, 18, 24, 18, 22, 20, 24, 28, 26, 24, 20, 30, 24, 28, 28, 26, 30,
+          28, 30, 30, 30, 30, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30),
+    "H": (17, 28, 22, 16, 22, 28, 26, 26, 24, 28, 24, 28, 22, 24, 24, 30, 28, 28, 26, 28,
+          30, 24, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30),
+}
+_NUM_BLOCKS = {
+    "L": (1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8,
+          8, 9, 9, 10, 12, 12, 12, 13, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25),
+    "M": (1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16,
+          17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49),
+    "Q": (1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20,
+          23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68),
+    "H": (1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25,
+          25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81),
+}
+
+NUMERIC, ALPHANUMERIC, BYTE = 1, 2, 4  # mode indicators
+_MODES = (NUMERIC, ALPHANUMERIC, BYTE)
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_ALNUM_VALUE = {c: i for i, c in enumerate(_ALNUM)}
+_VERSION_GROUPS = ((1, 9), (10, 26), (27, 40))
+_COUNT_BITS = {NUMERIC: (10, 12, 14), ALPHANUMERIC: (9, 11, 13), BYTE: (8, 16, 16)}
+
+
+class QrCapacityError(ValueError):
+    """The text does not fit any QR version at the requested level."""
+
+
+@dataclass(frozen=True)
+class QrMatrix:
+    """A finished symbol: `size` x `size` modules, without the quiet zone."""
+
+    version: int
+    level: str
+    mask: int
+    size: int
+    bits: int  # bit y*size+x is 1 when the module at row y, column x is dark
+
+    def is_dark(self, y: int, x: int) -> bool:
+        return bool(self.bits >> (y * self.size + x) & 1)
+
+    def rows(self) -> list[str]:
+        """Return each row as a string of '0' (light) and '1' (dark)."""
+        n = self.size
+        flat = format(self.bits, f"0{n * n}b")[::-1]
+        return [flat[y * n : (y + 1) * n] for y in range(n)]
+
+    def dark_runs(self) -> list[tuple[int, int, int]]:
+        """Return (row, first column, length) for every horizontal run of dark modules."""
+        return [
+            (y, m.start(), m.end() - m.start())
+            for y, row in enumerate(self.rows())
+            for m in re.finditer("1+", row)
+        ]
+
+
+def encode(text: str, level: str = "M") -> QrMatrix:
+    """Encode text in the smallest version that fits, choosing the mask by penalty."""
+    segments, version = _fit(text, level)
+    return encode_segments(segments, version, level)
+
+
+def encode_segments(
+    segments: list[tuple[int, str]], version: int, level: str, mask: int | None = None
+) -> QrMatrix:
+    """Encode explicit (mode, text) segments; with mask=None pick the lowest penalty."""
+    layout = _layout(version)
+    codewords = _add_ecc(_data_codewords(segments, version, level), version, level)
+    stream = format(int.from_bytes(codewords, "big"), f"0{8 * len(codewords)}b") + "0"
+    rows = int("".join(itemgetter(*layout.row_order)(stream)), 2)
+    cols = int("".join(itemgetter(*layout.col_order)(stream)), 2)
+    candidates = range(8) if mask is None else (mask,)
+    best: tuple[int, int, int] | None = None
+    for m in candidates:
+        bits = _masked(layout, layout.format_rows[level][m], rows, m, transpose=False)
+        if mask is None:
+            bits_t = _masked(layout, layout.format_cols[level][m], cols, m, transpose=True)
+            score = penalty(bits, bits_t, layout.size)
+            if best is None or score < best[0]:
+                best = (score, m, bits)
+        else:
+            best = (0, m, bits)
+    assert best is not None
+    return QrMatrix(version, level, best[1], layout.size, best[2])
+
+
+def _masked(layout: _Layout, fmt: int, data: int, m: int, *, transpose: bool) -> int:
+    if transpose:
+        return layout.function_cols | fmt | ((data ^ layout.mask_cols[m]) & layout.region_cols)
+    return layout.function_rows | fmt | ((data ^ layout.mask_rows[m]) & layout.region_rows)
+
+
+# ----------------------------------------------------------------------------- penalty
+
+
+def penalty(bits: int, bits_t: int, n: int) -> int:
+    """Return the standard's penalty N1+N2+N3+N4 for a matrix and its transpose."""
+    v = _validity(n)
+    score = _runs(bits, v) + _runs(bits_t, v) + _finders(bits, v) + _finders(bits_t, v)
+    eq = ~(bits ^ (bits >> 1)) & v.pair
+    vertical = ~(bits ^ (bits >> n)) & v.below
+    score += 3 * (eq & (eq >> n) & vertical).bit_count()
+    dark_percent = bits.bit_count() * 100 / (n * n)
+    return score + 10 * int(abs(dark_percent - 50) / 5)
+
+
+def _runs(bits: int, v: _Validity) -> int:
+    # A run of L >= 5 equal modules costs L-2 = (L-4 windows of five) + 2 per run.
+    eq = ~(bits ^ (bits >> 1)) & v.pair
+    five = eq & (eq >> 1) & (eq >> 2) & (eq >> 3)
+    starts = five & ~(five << 1)
+    return five.bit_count() + 2 * starts.bit_count()
+
+
+def _finders(bits: int, v: _Validity) -> int:
+    # 1:1:3:1:1 dark-light-dark-light-dark with four light modules after or before.
+    d = [bits >> k for k in range(11)]
+    light = [~x for x in d]
+    core = light[1] & d[4] & light[5] & d[6] & light[9] & v.eleven
+    after = d[0] & d[2] & d[3] & light[7] & light[8] & light[10]
+    before = light[0] & light[2] & light[3] & d[7] & d[8] & d[10]
+    return 40 * ((core & after).bit_count() + (core & before).bit_count())
+
+
+@dataclass(frozen=True)
+class _Validity:
+    pair: int  # module x and x+1 are in the same row
+    below: int  # module has a row below it
+    eleven: int  # an 11-module window starting here stays in the row
+
+
+@lru_cache(maxsize=None)
+def _validity(n: int) -> _Validity:
+    def rows_with(first_cols: int) -> int:
+        return sum(((1 << first_cols) - 1) << (y * n) for y in range(n))
+
+    return _Validity(
+        pair=rows_with(n - 1),
+        below=(1 << (n * (n - 1))) - 1,
+        eleven=rows_with(n - 10),
+    )
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def _fit(text: str, level: str) -> tuple[list[tuple[int, str]], int]:
+    for group, (low, high) in enumerate(_VERSION_GROUPS):
+        segments = _segment(text, group)
+        bits = sum(_segment_bits(mode, chunk, group) for mode, chunk in segments)
+        for version in range(low, high + 1):
+            if bits <= 8 * _data_capacity(version, level):
+                return segments, version
+    raise QrCapacityError(f"{len(text)} characters do not fit a QR code at level {level}")
+
+
+def _segment(text: str, group: int) -> list[tuple[int, str]]:
+    """Split text into mode segments with (nearly) the fewest bits.
+
+    Dynamic programming over runs of one character class (digits, other alphanumeric
+    characters, anything else), costs in sixths of a bit as in Nayuki's optimal
+    segmentation; splitting inside such a run never saves a header, so runs suffice.
+    """
+    runs = [(cls, "".join(chars)) for cls, chars in groupby(text, key=_char_class)]
+    if not runs:
+        return []
+    head = [(4 + _COUNT_BITS[m][group]) * 6 for m in _MODES]
+    costs = [0, 0, 0]
+    choices: list[tuple[int, ...]] = []
+    first = True
+    for cls, chunk in runs:
+        new_costs = []
+        came = []
+        for m in range(3):
+            if m < cls:  # this mode cannot hold the run
+                new_costs.append(1 << 60)
+                came.append(m)
+                continue
+            body = _sixths(m, chunk)
+            if first:
+                prev, cost = m, head[m]
+            else:
+                prev = min(range(3), key=lambda p, m=m: costs[p] + (0 if p == m else head[m]))
+                cost = costs[prev] + (0 if prev == m else head[m])
+            new_costs.append(cost + body)
+            came.append(prev)
+        costs, first = new_costs, False
+        choices.append(tuple(came))
+    mode = min(range(3), key=costs.__getitem__)
+    chosen = [0] * len(runs)
+    for i in range(len(runs) - 1, -1, -1):
+        chosen[i] = mode
+        mode = choices[i][mode]
+    segments: list[tuple[int, str]] = []
+    for (_, chunk), m in zip(runs, chosen, strict=True):
+        if segments and segments[-1][0] == _MODES[m]:
+            segments[-1] = (_MODES[m], segments[-1][1] + chunk)
+        else:
+            segments.append((_MODES[m], chunk))
+    return segments
+
+
+def _char_class(c: str) -> int:
+    return 0 if "0" <= c <= "9" else 1 if c in _ALNUM_VALUE else 2
+
+
+def _sixths(mode_index: int, chunk: str) -> int:
+    if mode_index == 0:
+        return 20 * len(chunk)
+    if mode_index == 1:
+        return 33 * len(chunk)
+    return 48 * len(chunk.encode())
+
+
+def _segment_bits(mode: int, chunk: str, group: int) -> int:
+    head = 4 + _COUNT_BITS[mode][group]
+    if mode == NUMERIC:
+        return head + 10 * (len(chunk) // 3) + (0, 4, 7)[len(chunk) % 3]
+    if mode == ALPHANUMERIC:
+        return head + 11 * (len(chunk) // 2) + 6 * (len(chunk) % 2)
+    return head + 8 * len(chunk.encode())
+
+
+def _group(version: int) -> int:
+    return 0 if version <= 9 else 1 if version <= 26 else 2
+
+
+def _data_codewords(segments: list[tuple[int, str]], version: int, level: str) -> bytes:
+    group = _group(version)
+    parts: list[str] = []
+    for mode, chunk in segments:
+        payload = chunk.encode() if mode == BYTE else chunk
+        if len(payload) >= 1 << _COUNT_BITS[mode][group]:
+            raise QrCapacityError("segment too long for its character count field")
+        parts.append(f"{mode:04b}{len(payload):0{_COUNT_BITS[mode][group]}b}")
+        parts.append(_segment_payload(mode, chunk))
+    capacity = 8 * _data_capacity(version, level)
+    bits = "".join(parts)
+    if len(bits) > capacity:
+        raise QrCapacityError("segments do not fit this version")
+    bits += "0" * min(4, capacity - len(bits))
+    bits += "0" * (-len(bits) % 8)
+    padding = ("1110110000010001" * (capacity // 16 + 1))[: capacity - len(bits)]
+    return int(bits + padding, 2).to_bytes(capacity // 8, "big")
+
+
+def _segment_payload(mode: int, chunk: str) -> str:
+    if mode == NUMERIC:
+        return "".join(
+            format(int(chunk[i : i + 3]), f"0{(4, 7, 10)[len(chunk[i:i + 3]) - 1]}b")
+            for i in range(0, len(chunk), 3)
+        )
+    if mode == ALPHANUMERIC:
+        out = []
+        for i in range(0, len(chunk) - 1, 2):
+            out.append(format(_ALNUM_VALUE[chunk[i]] * 45 + _ALNUM_VALUE[chunk[i + 1]], "011b"))
+        if len(chunk) % 2:
+            out.append(format(_ALNUM_VALUE[chunk[-1]], "06b"))
+        return "".join(out)
+    return "".join(format(b, "08b") for b in chunk.encode())
+
+
+def _raw_modules(version: int) -> int:
+    """Modules left for data and error correction (codeword bits plus remainder)."""
+    result = (16 * version + 128) * version + 64
+    if version >= 2:
+        count = version // 7 + 2
+        result -= (25 * count - 10) * count - 55
+        if version >= 7:
+            result -= 36
+    return result
+
+
+def _data_capacity(version: int, level: str) -> int:
+    blocks = _NUM_BLOCKS[level][version - 1]
+    return _raw_modules(version) // 8 - _ECC_PER_BLOCK[level][version - 1] * blocks
+
+
+# ----------------------------------------------------------------------------- Reed-Solomon
+
+_EXP = [0] * 512
+_LOG = [0] * 256
+_x = 1
+for _i in range(255):
+    _EXP[_i] = _x
+    _LOG[_x] = _i
+    _x <<= 1
+    if _x & 0x100:
+        _x ^= 0x11D
+for _i in range(255, 512):
+    _EXP[_i] = _EXP[_i - 255]
+
+
+def _gf_mul(a: int, b: int) -> int:
+    return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
+
+
+@lru_cache(maxsize=None)
+def _ecc_table(degree: int) -> tuple[int, ...]:
+    """For each factor f: the generator's non-leading coefficients times f, as one integer."""
+    gen = [1]
+    for i in range(degree):
+        gen = [a ^ _gf_mul(b, _EXP[i]) for a, b in zip([*gen, 0], [0, *gen], strict=True)]
+    tail = gen[1:]
+    return tuple(int.from_bytes(bytes(_gf_mul(c, f) for c in tail), "big") for f in range(256))
+
+
+def _ecc(data: bytes, degree: int) -> bytes:
+    table = _ecc_table(degree)
+    top = 8 * (degree - 1)
+    keep = (1 << (8 * degree)) - 1
+    rem = 0
+    for byte in data:
+        rem = ((rem << 8) & keep) ^ table[byte ^ (rem >> top)]
+    return rem.to_bytes(degree, "big")
+
+
+def _add_ecc(data: bytes, version: int, level: str) -> bytes:
+    blocks_count = _NUM_BLOCKS[level][version - 1]
+    degree = _ECC_PER_BLOCK[level][version - 1]
+    raw = _raw_modules(version) // 8
+    short_count = blocks_count - raw % blocks_count
+    short_len = raw // blocks_count - degree  # data codewords in a short block
+    blocks: list[bytes] = []
+    eccs: list[bytes] = []
+    pos = 0
+    for i in range(blocks_count):
+        size = short_len + (0 if i < short_count else 1)
+        blocks.append(data[pos : pos + size])
+        eccs.append(_ecc(blocks[-1], degree))
+        pos += size
+    out = bytearray()
+    for i in range(short_len + 1):
+        out.extend(b[i] for b in blocks if i < len(b))
+    for i in range(degree):
+        out.extend(e[i] for e in eccs)
+    return bytes(out)
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class _Layout:
+    size: int
+    function_rows: int  # dark function modules, format area left light
+    function_cols: int
+    region_rows: int  # data modules (where the mask applies)
+    region_cols: int
+    mask_rows: tuple[int, ...]
+    mask_cols: tuple[int, ...]
+    format_rows: dict[str, tuple[int, ...]]  # level -> mask -> dark format modules
+    format_cols: dict[str, tuple[int, ...]]
+    row_order: tuple[int, ...]  # matrix bit (most significant first) -> stream index
+    col_order: tuple[int, ...]
+
+
+_MASKS = (
+    lambda y, x: (y + x) % 2 == 0,
+    lambda y, x: y % 2 == 0,
+    lambda y, x: x % 3 == 0,
+    lambda y, x: (y + x) % 3 == 0,
+    lambda y, x: (y // 2 + x // 3) % 2 == 0,
+    lambda y, x: (x * y) % 2 + (x * y) % 3 == 0,
+    lambda y, x: ((x * y) % 2 + (x * y) % 3) % 2 == 0,
+    lambda y, x: ((x + y) % 2 + (x * y) % 3) % 2 == 0,
+)
+
+
+def alignment_positions(version: int) -> list[int]:
+    """Return the row/column centres of alignment patterns for a version."""
+    if version == 1:
+        return []
+    count = version // 7 + 2
+    step = (version * 8 + count * 3 + 5) // (count * 4 - 4) * 2
+    size = 4 * version + 17
+    return [6] + sorted(size - 7 - i * step for i in range(count - 1))
+
+
+@lru_cache(maxsize=8)
+def _layout(version: int) -> _Layout:
+    n = 4 * version + 17
+    dark: dict[tuple[int, int], bool] = {}  # function modules: (y, x) -> dark
+
+    for i in range(n):  # timing patterns
+        dark[(6, i)] = dark[(i, 6)] = i % 2 == 0
+    for cy, cx in ((3, 3), (3, n - 4), (n - 4, 3)):  # finders with separators
+        for dy in range(-4, 5):
+            for dx in range(-4, 5):
+                y, x = cy + dy, cx + dx
+                if 0 <= y < n and 0 <= x < n:
+                    dark[(y, x)] = max(abs(dy), abs(dx)) not in (2, 4)
+    positions = alignment_positions(version)
+    last = len(positions) - 1
+    for i, cy in enumerate(positions):
+        for j, cx in enumerate(positions):
+            if (i, j) in ((0, 0), (0, last), (last, 0)):
+                continue
+            for dy in range(-2, 3):
+                for dx in range(-2, 3):
+                    dark[(cy + dy, cx + dx)] = max(abs(dy), abs(dx)) != 1
+    for y, x in _format_positions(n):
+        dark[(y, x)] = False
+    dark[(n - 8, 8)] = True  # the dark module
+    if version >= 7:
+        rem = version
+        for _ in range(12):
+            rem = (rem << 1) ^ ((rem >> 11) * 0x1F25)
+        vbits = version << 12 | rem
+        for i in range(18):
+            a, b = n - 11 + i % 3, i // 3
+            dark[(b, a)] = dark[(a, b)] = bool(vbits >> i & 1)
+
+    order = _zigzag(n, dark)
+    filler = 8 * (_raw_modules(version) // 8)  # stream index of the trailing "0"
+    stream_index = {pos: (i if i < filler else filler) for i, pos in enumerate(order)}
+    cells = [(y, x) for y in range(n) for x in range(n)]
+
+    def as_int(pred: object, transpose: bool) -> int:
+        total = 0
+        for y, x in cells:
+            if pred(y, x):  # type: ignore[operator]
+                total |= 1 << ((x * n + y) if transpose else (y * n + x))
+        return total
+
+    def function_dark(y: int, x: int) -> bool:
+        return dark.get((y, x), False)
+
+    def region(y: int, x: int) -> bool:
+        return (y, x) not in dark
+
+    def orders(transpose: bool) -> tuple[int, ...]:
+        out = [filler] * (n * n)
+        for (y, x), i in stream_index.items():
+            out[(x * n + y) if transpose else (y * n + x)] = i
+        return tuple(reversed(out))
+
+    formats_r: dict[str, tuple[int, ...]] = {}
+    formats_c: dict[str, tuple[int, ...]] = {}
+    for level in LEVELS:
+        fr, fc = [], []
+        for m in range(8):
+            mods = _format_modules(n, level, m)
+            fr.append(sum(1 << (y * n + x) for (y, x), on in mods.items() if on))
+            fc.append(sum(1 << (x * n + y) for (y, x), on in mods.items() if on))
+        formats_r[level], formats_c[level] = tuple(fr), tuple(fc)
+
+    return _Layout(
+        size=n,
+        function_rows=as_int(function_dark, False),
+        function_cols=as_int(function_dark, True),
+        region_rows=as_int(region, False),
+        region_cols=as_int(region, True),
+        mask_rows=tuple(as_int(f, False) for f in _MASKS),
+        mask_cols=tuple(as_int(f, True) for f in _MASKS),
+        format_rows=formats_r,
+        format_cols=formats_c,
+        row_order=orders(False),
+        col_order=orders(True),
+    )
+
+
+def _zigzag(n: int, function: dict[tuple[int, int], bool]) -> list[tuple[int, int]]:
+    order = []
+    right = n - 1
+    while right >= 1:
+        if right == 6:
+            right = 5
+        upward = ((right + 1) & 2) == 0
+        for vert in range(n):
+            y = n - 1 - vert if upward else vert
+            for x in (right, right - 1):
+                if (y, x) not in function:
+                    order.append((y, x))
+        right -= 2
+    return order
+
+
+def _format_positions(n: int) -> list[tuple[int, int]]:
+    return list(_format_modules(n, "M", 0))
+
+
+def _format_modules(n: int, level: str, mask: int) -> dict[tuple[int, int], bool]:
+    data = _LEVEL_FORMAT_BITS[level] << 3 | mask
+    rem = data
+    for _ in range(10):
+        rem = (rem << 1) ^ ((rem >> 9) * 0x537)
+    bits = (data << 10 | rem) ^ 0x5412
+    out: dict[tuple[int, int], bool] = {}
+
+    def put(x: int, y: int, i: int) -> None:
+        out[(y, x)] = bool(bits >> i & 1)
+
+    for i in range(6):
+        put(8, i, i)
+    put(8, 7, 6)
+    put(8, 8, 7)
+    put(7, 8, 8)
+    for i in range(9, 15):
+        put(14 - i, 8, i)
+    for i in range(8):
+        put(n - 1 - i, 8, i)
+    for i in range(8, 15):
+        put(8, n - 15 + i, i)
+    return out

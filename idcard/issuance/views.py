@@ -1,0 +1,192 @@
+"""Clerk pages: home, enrollment, resident summary, look-up, duplicate review."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import func, select
+from werkzeug.wrappers import Response
+
+from idcard import db
+from idcard.audit import record_event
+from idcard.auth.guard import current_actor, requires_role
+from idcard.context import document_rules, vault
+from idcard.errors import UserError
+from idcard.i18n import translate_error
+from idcard.issuance.enrollment import Application, enroll_resident
+from idcard.issuance.forms import EnrollmentForm, LookupForm, ReviewForm
+from idcard.issuance.photos import Crop
+from idcard.issuance.residents import (
+    Address,
+    EmergencyContact,
+    ResidentDetails,
+    find_by_name_and_birth,
+    open_resident,
+)
+from idcard.issuance.review import approve_resident, discard_resident
+from idcard.models import Resident, ReviewState, Role, Site
+from idcard.vault import ShreddedError
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.get("/")
+@requires_role(Role.CLERK)
+def home() -> str:
+    """The clerk's start page: enroll, look up, and what waits for review."""
+    session = db.session()
+    actor = current_actor()
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    enrolled_today = session.exec(select(func.count()).select_from(Resident).where(
+        Resident.site_id == actor.site_id, Resident.enrolled_at >= today)).one()
+    to_review = session.exec(select(func.count()).select_from(Resident).where(
+        Resident.review == ReviewState.POSSIBLE_DUPLICATE)).one()
+    site = session.get(Site, actor.site_id) if actor.site_id else None
+    return render_template("issuance/home.html", site=site, enrolled_today=enrolled_today,
+                           to_review=to_review, lookup=LookupForm(formdata=None))
+
+
+@bp.route("/enroll", methods=["GET", "POST"])
+@requires_role(Role.CLERK)
+def enroll() -> Response | str:
+    """Enroll one applicant on a single page."""
+    form = EnrollmentForm()
+    form.set_choices(document_rules())
+    if form.validate_on_submit():
+        session = db.session()
+        try:
+            result = enroll_resident(
+                session, vault(), document_rules(), _application(form), current_actor(),
+                today=datetime.now(UTC).date())
+        except UserError as error:
+            session.rollback()
+            flash(translate_error(error), "error")
+        else:
+            session.commit()
+            if result.possible_duplicate:
+                flash(_("Enrolled. A resident with the same name and date of birth exists: "
+                        "a supervisor will review this enrollment."), "warning")
+            else:
+                flash(_("Enrolled."), "info")
+            return redirect(url_for("staff.show_resident", resident_id=result.resident_id))
+    elif request.method == "POST":
+        flash(_("Please correct the fields marked below."), "error")
+    return render_template("issuance/enroll.html", form=form, rules=document_rules())
+
+
+def _application(form: EnrollmentForm) -> Application:
+    """Turn a validated form into the plain values the enrollment service takes."""
+    data = form.data
+    crop_values = [data[f"crop_{k}"] for k in "xywh"]
+    upload = request.files.get(form.photo.name)
+    return Application(
+        details=ResidentDetails(
+            name=data["name"] or "", born_on=data["born_on"], gender=data["gender"] or None,
+            language=data["language"],
+            address=Address(kind=data["address_kind"], care_of=data["care_of"] or "",
+                            line1=data["address_line1"] or "", line2=data["address_line2"] or "",
+                            postal_code=data["postal_code"] or ""),
+            emergency_contact=EmergencyContact(data["emergency_name"] or "",
+                                               data["emergency_phone"] or ""),
+        ),
+        documents=data["documents"] or [],
+        caretaker_documents=data["caretaker_documents"] or [],
+        photo=upload.read() if upload else b"",
+        crop=Crop(*crop_values) if None not in crop_values else None,
+    )
+
+
+def _resident_or_404(resident_id: str) -> Resident:
+    resident = db.session().get(Resident, resident_id)
+    if resident is None:
+        abort(404)
+    return resident
+
+
+@bp.get("/residents/<resident_id>")
+@requires_role(Role.CLERK)
+def show_resident(resident_id: str) -> str:
+    """A resident's details and photo, opened with their data key."""
+    session = db.session()
+    resident = _resident_or_404(resident_id)
+    try:
+        record = open_resident(session, vault(), resident)
+    except ShreddedError:
+        abort(410)
+    record_event(session, current_actor(), "resident.view", "resident", resident_id)
+    session.commit()
+    return render_template("issuance/resident.html", record=record, rules=document_rules(),
+                           site=session.get(Site, record.site_id), review=ReviewForm())
+
+
+@bp.get("/residents/<resident_id>/photo.jpg")
+@requires_role(Role.CLERK)
+def resident_photo(resident_id: str) -> Response:
+    """The resident's photo; never cached by the browser or a proxy."""
+    try:
+        record = open_resident(db.session(), vault(), _resident_or_404(resident_id))
+    except ShreddedError:
+        abort(410)
+    response = Response(record.photo_jpeg, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+@requires_role(Role.CLERK)
+def lookup() -> str:
+    """Find residents by exact name and date of birth (through the blind index)."""
+    form = LookupForm()
+    matches = []
+    if form.validate_on_submit():
+        session = db.session()
+        found = find_by_name_and_birth(session, vault(), form.name.data or "",
+                                       form.born_on.data)  # type: ignore[arg-type]
+        matches = [open_resident(session, vault(), r) for r in found]
+        record_event(session, current_actor(), "resident.lookup")
+        session.commit()
+    return render_template("issuance/lookup.html", form=form, matches=matches,
+                           searched=form.is_submitted())
+
+
+@bp.get("/review")
+@requires_role(Role.SUPERVISOR)
+def list_reviews() -> str:
+    """Enrollments flagged as possible duplicates, oldest first."""
+    session = db.session()
+    flagged = session.exec(select(Resident).where(
+        Resident.review == ReviewState.POSSIBLE_DUPLICATE).order_by(Resident.enrolled_at)).all()
+    pairs = []
+    for resident in flagged:
+        record = open_resident(session, vault(), resident)
+        earlier = [open_resident(session, vault(), r) for r in find_by_name_and_birth(
+            session, vault(), record.details.name, record.details.born_on) if r.id != resident.id]
+        pairs.append((record, earlier))
+    return render_template("issuance/review.html", pairs=pairs, form=ReviewForm())
+
+
+@bp.post("/review/<resident_id>")
+@requires_role(Role.SUPERVISOR)
+def decide_review(resident_id: str) -> Response:
+    """Approve a flagged enrollment as a different person, or discard it as a duplicate."""
+    decision = request.form.get("decision")
+    if not ReviewForm().validate_on_submit() or decision not in ("approve", "discard"):
+        abort(400)
+    session = db.session()
+    resident = _resident_or_404(resident_id)
+    try:
+        if decision == "approve":
+            approve_resident(session, current_actor(), resident)
+            message = _("Approved: this is a different person.")
+        else:
+            discard_resident(session, vault(), current_actor(), resident)
+            message = _("Discarded as a duplicate. Its personal data is destroyed.")
+    except UserError as error:
+        session.rollback()
+        flash(translate_error(error), "error")
+    else:
+        session.commit()
+        flash(message, "info")
+    return redirect(url_for("staff.list_reviews"))

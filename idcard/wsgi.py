@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: `gunicorn idcard.wsgi:app`."""
+
+from idcard import create_app
+
+app = create_app()

@@ -1,0 +1,158 @@
+"""Fixtures: an app on SQLite and, when reachable, on PostgreSQL; staff; a signed-in client.
+
+Every test that takes `app` (or anything built on it) runs once per database engine.
+The PostgreSQL lane skips when no server answers, unless IDCARD_REQUIRE_POSTGRES=1
+(CI), where a missing server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from idcard import create_app
+from idcard.audit import Actor
+from idcard.auth import accounts
+from idcard.db import make_engine
+from idcard.migrate import upgrade_database
+from idcard.models import Role, Site
+from idcard.settings import Settings
+from tests.helpers import PASSWORD, login
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "IDCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+# --- databases ------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "idcard.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test process; dropped at the end."""
+    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "not reachable"
+        if os.environ.get("IDCARD_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"IDCARD_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable: {exc}")
+        pytest.skip("PostgreSQL not reachable")
+    name = f"idcard_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    engine = make_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "idcard.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+# --- the app --------------------------------------------------------------------------
+
+def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "testing", "home": tmp_path, "database_url": database_url,
+        "secret_key": secrets.token_bytes(32), "master_key": secrets.token_bytes(32),
+        "index_key": secrets.token_bytes(32), "login_limit": "1000 per minute",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path, database_url)
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    yield app
+    app.extensions["idcard.engine"].dispose()
+
+
+@pytest.fixture
+def db_session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    with Session(app.extensions["idcard.engine"], expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def site(db_session: Session) -> Site:
+    site = Site(name="Central Library")
+    db_session.add(site)
+    db_session.commit()
+    return site
+
+
+@pytest.fixture
+def staff(db_session: Session, site: Site):  # type: ignore[no-untyped-def]
+    """Create a staff account per role: staff(Role.CLERK) -> username."""
+
+    def make(role: Role, username: str | None = None) -> str:
+        username = username or f"{role.value}-{secrets.token_hex(3)}"
+        accounts.create_user(db_session, Actor(None, None), username, PASSWORD, role,
+                             site.id)
+        db_session.commit()
+        return username
+
+    return make
+
+
+@pytest.fixture
+def clerk_client(app, staff):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    login(client, staff(Role.CLERK))
+    return client
+
+
+@pytest.fixture
+def supervisor_client(app, staff):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    login(client, staff(Role.SUPERVISOR))
+    return client
+
+
+@pytest.fixture
+def admin_client(app, staff):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    login(client, staff(Role.ADMIN))
+    return client
