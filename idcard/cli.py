@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import Session, select
 
 from idcard.audit import Actor
@@ -27,6 +27,7 @@ def _fail(error: UserError) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command() -> None:
     """Create or upgrade the database schema."""
     upgrade_database(current_app.extensions["idcard.engine"])
@@ -45,6 +46,7 @@ def announce_setup_link(app: Flask, base_url: str) -> None:
 
 
 @click.command("setup-link")
+@with_appcontext
 def setup_link_command() -> None:
     """Print a one-time link to create the first admin (only while none exists)."""
     with _session() as session:
@@ -54,6 +56,7 @@ def setup_link_command() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
@@ -64,6 +67,7 @@ def serve_command(host: str, port: int) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CLERK.value,
               show_default=True)
@@ -87,6 +91,7 @@ def create_user_command(username: str, role: str, site_name: str | None, passwor
 
 
 @click.command("create-site")
+@with_appcontext
 @click.argument("name")
 @click.option("--kind", type=click.Choice([k.value for k in SiteKind]),
               default=SiteKind.CENTER.value, show_default=True)

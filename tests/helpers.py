@@ -29,9 +29,9 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def post_form(client, url: str, data: dict, **kwargs):  # type: ignore[no-untyped-def]
-    """GET the page for its CSRF token, then POST the form."""
-    page = client.get(url)
+def post_form(client, url: str, data: dict, *, page_url: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """GET the form's page (`url` unless given) for its CSRF token, then POST the form."""
+    page = client.get(page_url or url)
     return client.post(url, data={**data, "csrf_token": csrf_from(page.text)}, **kwargs)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
 from operator import itemgetter
 
 LEVELS = "LMQH"
@@ -173,8 +172,11 @@ def _validity(n: int) -> _Validity:
 
 
 def _fit(text: str, level: str) -> tuple[list[tuple[int, str]], int]:
+    runs = [(m.lastindex - 1, m.group()) for m in _RUN.finditer(text)]  # type: ignore[operator]
     for group, (low, high) in enumerate(_VERSION_GROUPS):
-        segments = _segment(text, group)
+        if 8 * _data_capacity(high, level) < _lower_bound_bits(runs):
+            continue
+        segments = _segment(runs, group)
         bits = sum(_segment_bits(mode, chunk, group) for mode, chunk in segments)
         for version in range(low, high + 1):
             if bits <= 8 * _data_capacity(version, level):
@@ -182,20 +184,26 @@ def _fit(text: str, level: str) -> tuple[list[tuple[int, str]], int]:
     raise QrCapacityError(f"{len(text)} characters do not fit a QR code at level {level}")
 
 
-def _segment(text: str, group: int) -> list[tuple[int, str]]:
-    """Split text into mode segments with (nearly) the fewest bits.
+# Runs of one character class: digits, other alphanumeric-mode characters, the rest.
+_RUN = re.compile(r"([0-9]+)|([A-Z $%*+\-./:]+)|([^0-9A-Z $%*+\-./:]+)")
 
-    Dynamic programming over runs of one character class (digits, other alphanumeric
-    characters, anything else), costs in sixths of a bit as in Nayuki's optimal
-    segmentation; splitting inside such a run never saves a header, so runs suffice.
+
+def _lower_bound_bits(runs: list[tuple[int, str]]) -> int:
+    return sum(_sixths(cls, chunk) for cls, chunk in runs) // 6
+
+
+def _segment(runs: list[tuple[int, str]], group: int) -> list[tuple[int, str]]:
+    """Split runs into mode segments with (nearly) the fewest bits.
+
+    Dynamic programming over runs of one character class, costs in sixths of a bit as
+    in Nayuki's optimal segmentation; splitting inside such a run never saves a
+    header, so deciding per run is enough.
     """
-    runs = [(cls, "".join(chars)) for cls, chars in groupby(text, key=_char_class)]
     if not runs:
         return []
     head = [(4 + _COUNT_BITS[m][group]) * 6 for m in _MODES]
-    costs = [0, 0, 0]
+    costs = head[:]
     choices: list[tuple[int, ...]] = []
-    first = True
     for cls, chunk in runs:
         new_costs = []
         came = []
@@ -204,15 +212,10 @@ def _segment(text: str, group: int) -> list[tuple[int, str]]:
                 new_costs.append(1 << 60)
                 came.append(m)
                 continue
-            body = _sixths(m, chunk)
-            if first:
-                prev, cost = m, head[m]
-            else:
-                prev = min(range(3), key=lambda p, m=m: costs[p] + (0 if p == m else head[m]))
-                cost = costs[prev] + (0 if prev == m else head[m])
-            new_costs.append(cost + body)
+            prev = min(range(3), key=lambda p, m=m: costs[p] + (0 if p == m else head[m]))
+            new_costs.append(costs[prev] + (0 if prev == m else head[m]) + _sixths(m, chunk))
             came.append(prev)
-        costs, first = new_costs, False
+        costs = new_costs
         choices.append(tuple(came))
     mode = min(range(3), key=costs.__getitem__)
     chosen = [0] * len(runs)
@@ -226,10 +229,6 @@ def _segment(text: str, group: int) -> list[tuple[int, str]]:
         else:
             segments.append((_MODES[m], chunk))
     return segments
-
-
-def _char_class(c: str) -> int:
-    return 0 if "0" <= c <= "9" else 1 if c in _ALNUM_VALUE else 2
 
 
 def _sixths(mode_index: int, chunk: str) -> int:
@@ -279,13 +278,14 @@ def _segment_payload(mode: int, chunk: str) -> str:
             for i in range(0, len(chunk), 3)
         )
     if mode == ALPHANUMERIC:
-        out = []
-        for i in range(0, len(chunk) - 1, 2):
-            out.append(format(_ALNUM_VALUE[chunk[i]] * 45 + _ALNUM_VALUE[chunk[i + 1]], "011b"))
-        if len(chunk) % 2:
-            out.append(format(_ALNUM_VALUE[chunk[-1]], "06b"))
-        return "".join(out)
-    return "".join(format(b, "08b") for b in chunk.encode())
+        values = [_ALNUM_VALUE[c] for c in chunk]
+        pairs = 0
+        for i in range(0, len(values) - 1, 2):
+            pairs = (pairs << 11) | (values[i] * 45 + values[i + 1])
+        out = format(pairs, f"0{11 * (len(chunk) // 2)}b") if len(chunk) > 1 else ""
+        return out + (format(values[-1], "06b") if len(chunk) % 2 else "")
+    data = chunk.encode()
+    return format(int.from_bytes(data, "big"), f"0{8 * len(data)}b")
 
 
 def _raw_modules(version: int) -> int:

@@ -93,9 +93,9 @@ class DocumentRules:
 
     def check_age(self, born_on: date, today: date) -> bool:
         """Refuse applicants under the minimum age; return whether a caretaker is needed."""
-        age = age_on(born_on, today)
         if born_on > today:
             raise DocumentsRefused(N_("The date of birth is in the future."))
+        age = age_on(born_on, today)
         if age < self.requirements.minimum_age:
             raise DocumentsRefused(
                 N_("Applicants must be at least %(age)s years old."),

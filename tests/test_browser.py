@@ -1,0 +1,413 @@
+"""The enrollment page in a real browser: Debian's Chromium driven through Playwright.
+
+A clerk signs in, fills the one-page form with the keyboard, uploads or takes a photo,
+crops it and lands on the resident page. Run with -s to see how long each step took.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from sqlmodel import Session, func, select
+from werkzeug.serving import make_server
+
+from idcard.issuance.photos import Crop, normalize_photo
+from idcard.models import Resident, Role
+from tests.helpers import PASSWORD, sample_photo, years_ago
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+ENOUGH_DOCUMENTS = ("photo_id_with_birth_date", "utility_bill")
+OK_CLASS = re.compile(r"(^|\s)ok(\s|$)")
+RESIDENT_URL = re.compile(r"/staff/residents/[^/]+$")
+
+# --- the server -----------------------------------------------------------------------
+
+ServerTimings = list[tuple[str, str, float]]
+
+
+@pytest.fixture
+def server_timings() -> ServerTimings:
+    """(method, path, seconds) for each request the live server answered, in order."""
+    return []
+
+
+@pytest.fixture
+def live_server(app: Any, server_timings: ServerTimings) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 at a free port in a background thread; yield its URL."""
+
+    def timed(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        started = time.perf_counter()
+        body = app(environ, start_response)
+        try:
+            return list(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()  # WSGI: closes the file behind a static response
+            server_timings.append((environ["REQUEST_METHOD"], environ["PATH_INFO"],
+                                   time.perf_counter() - started))
+
+    server = make_server("127.0.0.1", 0, timed, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+# --- the browser ----------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                         headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def camera_browser(playwright: Playwright) -> Iterator[Browser]:
+    """Chromium with a fake webcam (a moving test pattern) that needs no permission prompt."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                         args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@contextmanager
+def _open_page(browser: Browser, live_server: str, **options: Any) -> Iterator[Page]:
+    """A fresh context (cookies, storage) and page; fails the test on any script error."""
+    context: BrowserContext = browser.new_context(base_url=live_server, locale="en-US",
+                                                  **options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    script_errors: list[str] = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    yield page
+    # Close before the server stops: keep-alive connections would hold its threads.
+    context.close()
+    assert script_errors == [], f"script errors on the page: {script_errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    with _open_page(browser, live_server) as page:
+        yield page
+
+
+@pytest.fixture
+def camera_page(camera_browser: Browser, live_server: str) -> Iterator[Page]:
+    with _open_page(camera_browser, live_server) as page:
+        page.context.grant_permissions(["camera"], origin=live_server)
+        yield page
+
+
+# --- steps a clerk takes ----------------------------------------------------------------
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def sign_in(page: Page, username: str) -> None:
+    """Open the sign-in page, type the username and password, press Enter."""
+    page.goto("/staff/login")
+    page.get_by_label("Username").press_sequentially(username)
+    page.get_by_label("Password").press_sequentially(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_label("Password").press("Enter")
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+
+
+def open_enroll(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("navigation").get_by_role("link", name="Enroll").click()
+    expect(page.get_by_role("heading", name="Enroll a resident")).to_be_visible()
+
+
+def tick(page: Page, *documents: str) -> None:
+    for key in documents:
+        page.locator(f"input[name=documents][value={key}]").check()
+
+
+def untick(page: Page, *documents: str) -> None:
+    for key in documents:
+        page.locator(f"input[name=documents][value={key}]").uncheck()
+
+
+def fill_applicant(page: Page, name: str, born_on_typed: str) -> None:
+    """Type the person's details, address and emergency contact as a clerk would."""
+    page.get_by_label("Name as it should appear on the card").press_sequentially(name)
+    born_on = page.get_by_label("Date of birth", exact=True)
+    born_on.click()
+    born_on.press_sequentially(born_on_typed)  # en-US order: mm dd yyyy
+    page.get_by_label("Gender on the card").select_option("X")
+    page.get_by_label("Preferred language").select_option("vi")
+    page.get_by_label("Street address", exact=True).first.check()
+    page.locator("input[name=address_line1]").press_sequentially("100 Main Street")
+    page.get_by_label("Apartment or floor").press_sequentially("Apt 4")
+    page.get_by_label("Postal code", exact=True).press_sequentially("10001")
+    page.get_by_label("Emergency contact name").press_sequentially("Trần Văn Bình")
+    page.get_by_label("Emergency contact phone").press_sequentially("+1 212 555 0100")
+
+
+def crop_values(page: Page) -> dict[str, float]:
+    """The crop enroll.js will post (the first crop_* input: the page has two of each)."""
+    return {key: float(page.locator(f"input[name=crop_{key}]").first.input_value())
+            for key in "xywh"}
+
+
+def submit_enrollment(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enroll", exact=True).click()
+
+
+def wait_for_photo(page: Page) -> tuple[int, int]:
+    """Wait until the resident's portrait has loaded; return its natural size."""
+    portrait = page.get_by_role("img", name="Photo of the resident")
+    expect(portrait).to_be_visible()
+    handle = portrait.element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle)
+    size = portrait.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    return int(size[0]), int(size[1])
+
+
+def resident_count(db_session: Session) -> int:
+    db_session.expire_all()
+    db_session.rollback()  # start a fresh transaction that sees the server's commits
+    return int(db_session.exec(select(func.count()).select_from(Resident)).one())
+
+
+def _server_ms(timings: ServerTimings, start: int, method: str | None = None) -> str:
+    return _ms(sum(s for m, _path, s in timings[start:] if method in (None, m)))
+
+
+# --- the tests -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["María José Pérez-Rodríguez", "Nguyễn Thị Ánh Tuyết"])
+def test_clerk_enrolls_a_resident_with_an_uploaded_photo(
+    page: Page, staff: Any, db_session: Session, tmp_path: Path, server_timings: ServerTimings,
+    database_url: str, name: str,
+) -> None:
+    username = staff(Role.CLERK)
+    photo = tmp_path / "portrait.jpg"
+    photo.write_bytes(sample_photo())
+
+    started = time.perf_counter()
+    page.goto("/staff/login")
+    login_page = time.perf_counter() - started
+    page.get_by_label("Username").press_sequentially(username)
+    page.get_by_label("Password").press_sequentially(PASSWORD)
+    mark = len(server_timings)
+    started = time.perf_counter()
+    with page.expect_navigation():
+        page.get_by_label("Password").press("Enter")
+    login = time.perf_counter() - started
+    login_server = _server_ms(server_timings, mark)
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+
+    mark = len(server_timings)
+    started = time.perf_counter()
+    open_enroll(page)
+    form = time.perf_counter() - started
+    form_server = _server_ms(server_timings, mark, "GET")
+
+    started = time.perf_counter()
+    fill_applicant(page, name, "04121990")
+    expect(page.get_by_label("Date of birth", exact=True)).to_have_value("1990-04-12")
+    expect(page.locator("#caretaker")).to_be_hidden()
+    tick(page, *ENOUGH_DOCUMENTS)
+
+    page.locator("input[type=file][name=photo]").set_input_files(photo)
+    expect(page.locator("#crop")).to_be_visible()
+    frame = page.locator("#crop-frame")
+    expect(frame).to_be_visible()
+    assert crop_values(page) == {"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0}
+    zoom = page.locator("#crop-zoom")
+    zoom.focus()
+    for _ in range(20):  # shrink the frame to 80% with the arrow keys
+        zoom.press("ArrowLeft")
+    expect(zoom).to_have_value("80")
+    before = crop_values(page)
+    assert before["w"] == pytest.approx(0.8) and before["h"] == pytest.approx(0.8)
+    box = frame.bounding_box()
+    assert box is not None
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*centre)
+    page.mouse.down()
+    page.mouse.move(centre[0] + 15, centre[1] + 20, steps=5)
+    page.mouse.up()
+    dragged = crop_values(page)
+    assert dragged["x"] > before["x"] and dragged["y"] > before["y"]
+    assert dragged["w"] == pytest.approx(0.8) and dragged["h"] == pytest.approx(0.8)
+    filling = time.perf_counter() - started
+
+    mark = len(server_timings)
+    started = time.perf_counter()
+    submit_enrollment(page)
+    expect(page).to_have_url(RESIDENT_URL)
+    submit = time.perf_counter() - started
+    submit_server = _server_ms(server_timings, mark, "POST")
+
+    expect(page.get_by_role("status")).to_have_text("Enrolled.")
+    expect(page.locator("dd.name")).to_have_text(name, use_inner_text=True)
+    assert page.locator("dd.name").inner_text() == name
+    started = time.perf_counter()
+    assert wait_for_photo(page) == (600, 800)
+    photo_load = time.perf_counter() - started
+
+    # The stored photo is exactly the upload cut where the clerk dragged the frame.
+    stored = page.request.get(page.url + "/photo.jpg")
+    assert stored.ok and stored.headers["content-type"] == "image/jpeg"
+    assert stored.body() == normalize_photo(photo.read_bytes(), Crop(**dragged))
+
+    assert resident_count(db_session) == 1
+    resident_id = page.url.rsplit("/", 1)[1]
+    assert db_session.get(Resident, resident_id) is not None
+
+    engine = database_url.split(":", 1)[0]
+    print(f"\nenrollment timings ({engine}, {name}): login page {_ms(login_page)}, "
+          f"sign-in {_ms(login)} (server {login_server}), form {_ms(form)} "
+          f"(server {form_server}), filling by script {_ms(filling)}, "
+          f"submit+redirect {_ms(submit)} (server POST {submit_server}), "
+          f"photo {_ms(photo_load)}")
+
+
+def test_clerk_takes_the_photo_with_the_webcam(
+    camera_page: Page, staff: Any, db_session: Session,
+) -> None:
+    page = camera_page
+    sign_in(page, staff(Role.CLERK))
+    open_enroll(page)
+    fill_applicant(page, "Camera Test", "07011985")
+    tick(page, *ENOUGH_DOCUMENTS)
+
+    page.get_by_role("button", name="Use the camera").click()
+    expect(page.locator("#camera-video")).to_be_visible()
+    expect(page.locator("#camera-error")).to_be_hidden()
+    page.wait_for_function("""() => {
+        const video = document.getElementById('camera-video');
+        return video.readyState >= 2 && video.videoWidth > 0 && !video.paused;
+    }""")
+    page.get_by_role("button", name="Take photo").click()
+    file_input = page.locator("input[type=file][name=photo]")
+    page.wait_for_function(
+        "input => input.files.length === 1", arg=file_input.element_handle())
+    assert file_input.evaluate("input => input.files[0].type") == "image/jpeg"
+    expect(page.locator("#camera")).to_be_hidden()
+    expect(page.locator("#crop")).to_be_visible()
+    expect(page.locator("#crop-frame")).to_be_visible()
+    assert crop_values(page)["w"] < 1.0  # a landscape frame gets a narrower 3:4 crop
+
+    submit_enrollment(page)
+    expect(page).to_have_url(RESIDENT_URL)
+    expect(page.locator("dd.name")).to_have_text("Camera Test")
+    assert wait_for_photo(page) == (600, 800)
+    assert resident_count(db_session) == 1
+
+
+# The enrollment page renders <input type=checkbox name=documents> without the
+# data-identity / data-residency attributes enroll.js adds up (WTForms 3.3 drops a
+# SelectChoice's render_kw on checkbox options), so the tally stays at 0 points.
+TALLY_BUG = ("app bug: document checkboxes lack data-identity/data-residency, "
+             "so #points-tally never counts any points (see idcard/issuance/forms.py)")
+
+
+@pytest.mark.xfail(strict=True, reason=TALLY_BUG)
+def test_points_tally_turns_ok_only_once_enough_documents_are_ticked(
+    page: Page, staff: Any,
+) -> None:
+    sign_in(page, staff(Role.CLERK))
+    open_enroll(page)
+    tally = page.locator("#points-tally")
+    expect(tally).to_contain_text("Identity 0 of 3")
+    expect(tally).not_to_have_class(OK_CLASS)
+    tick(page, "utility_bill")  # residency only
+    expect(tally).to_contain_text("Residency 1 of 1")
+    expect(tally).not_to_have_class(OK_CLASS)
+    tick(page, "school_id")  # identity 1 of 3
+    expect(tally).to_contain_text("Identity 1 of 3")
+    expect(tally).not_to_have_class(OK_CLASS)
+    tick(page, "photo_id_with_birth_date")  # identity 4, residency 1
+    expect(tally).to_contain_text("Identity 4 of 3")
+    expect(tally).to_have_class(OK_CLASS)
+    untick(page, "utility_bill")  # no residency point left
+    expect(tally).to_contain_text("Residency 0 of 1")
+    expect(tally).not_to_have_class(OK_CLASS)
+    untick(page, "school_id", "photo_id_with_birth_date")
+    expect(tally).to_contain_text("Total 0 of 4")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "app bug: enroll.html renders crop_x..crop_h twice (form.hidden_tag() and again "
+    "by hand), so the page has duplicate ids and posts each crop value twice"))
+def test_enroll_page_has_each_field_once(page: Page, staff: Any) -> None:
+    sign_in(page, staff(Role.CLERK))
+    open_enroll(page)
+    duplicates = page.evaluate("""() => {
+        const ids = [...document.querySelectorAll('[id]')].map(el => el.id);
+        return ids.filter((id, i) => ids.indexOf(id) !== i);
+    }""")
+    assert duplicates == []
+    for key in "xywh":
+        expect(page.locator(f"input[name=crop_{key}]")).to_have_count(1)
+
+
+def test_caretaker_section_shows_only_for_young_applicants(page: Page, staff: Any) -> None:
+    sign_in(page, staff(Role.CLERK))
+    open_enroll(page)
+    caretaker = page.locator("#caretaker")
+    born_on = page.get_by_label("Date of birth", exact=True)
+    expect(caretaker).to_be_hidden()
+    born_on.fill(years_ago(12))
+    expect(caretaker).to_be_visible()
+    expect(caretaker.locator("input[name=caretaker_documents]")).to_have_count(3)
+    born_on.fill(years_ago(30))
+    expect(caretaker).to_be_hidden()
+
+
+def test_too_few_documents_shows_an_error_and_stores_nothing(
+    page: Page, staff: Any, db_session: Session, tmp_path: Path,
+) -> None:
+    sign_in(page, staff(Role.CLERK))
+    open_enroll(page)
+    page.get_by_label("Name as it should appear on the card").press_sequentially("Ana Lima")
+    page.get_by_label("Date of birth", exact=True).fill(years_ago(30))
+    page.locator("input[name=address_line1]").press_sequentially("1 Elm Street")
+    page.get_by_label("Postal code", exact=True).press_sequentially("10002")
+    tick(page, "utility_bill")  # residency 1, identity 0
+    photo = tmp_path / "portrait.jpg"
+    photo.write_bytes(sample_photo())
+    page.locator("input[type=file][name=photo]").set_input_files(photo)
+    expect(page.locator("#crop")).to_be_visible()
+    submit_enrollment(page)
+
+    expect(page).to_have_url(re.compile(r"/staff/enroll$"))
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_count(1)
+    expect(alert).to_have_text(
+        "Identity documents add up to 0 points; at least 3 are needed.")
+    # What the clerk typed and ticked is still there to correct.
+    expect(page.get_by_label("Name as it should appear on the card")).to_have_value("Ana Lima")
+    expect(page.locator("input[name=documents][value=utility_bill]")).to_be_checked()
+    assert resident_count(db_session) == 0
