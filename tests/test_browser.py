@@ -104,6 +104,11 @@ def _open_page(browser: Browser, live_server: str, **options: Any) -> Iterator[P
     page = context.new_page()
     script_errors: list[str] = []
     page.on("pageerror", lambda error: script_errors.append(str(error)))
+    # Console errors too (a Content-Security-Policy refusal shows up only there), but not
+    # "Failed to load resource": the browser's own request for /favicon.ico gets a 404.
+    page.on("console", lambda message: script_errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load")
+            else None)
     yield page
     # Close before the server stops: keep-alive connections would hold its threads.
     context.close()
