@@ -168,7 +168,7 @@ def fill_applicant(page: Page, name: str, born_on_typed: str) -> None:
     born_on.press_sequentially(born_on_typed)  # en-US order: mm dd yyyy
     page.get_by_label("Gender on the card").select_option("X")
     page.get_by_label("Preferred language").select_option("vi")
-    page.get_by_label("Street address", exact=True).first.check()
+    page.get_by_role("radio", name="Street address").check()
     page.locator("input[name=address_line1]").press_sequentially("100 Main Street")
     page.get_by_label("Apartment or floor").press_sequentially("Apt 4")
     page.get_by_label("Postal code", exact=True).press_sequentially("10001")
@@ -191,15 +191,14 @@ def wait_for_photo(page: Page) -> tuple[int, int]:
     """Wait until the resident's portrait has loaded; return its natural size."""
     portrait = page.get_by_role("img", name="Photo of the resident")
     expect(portrait).to_be_visible()
-    handle = portrait.element_handle()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle)
-    size = portrait.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    # decode() settles once the image has loaded, and rejects if it cannot be shown.
+    size = portrait.evaluate(
+        "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
     return int(size[0]), int(size[1])
 
 
 def resident_count(db_session: Session) -> int:
-    db_session.expire_all()
-    db_session.rollback()  # start a fresh transaction that sees the server's commits
+    db_session.rollback()  # a fresh transaction sees what the server committed
     return int(db_session.exec(select(func.count()).select_from(Resident)).one())
 
 
@@ -317,7 +316,7 @@ def test_clerk_takes_the_photo_with_the_webcam(
     page.get_by_role("button", name="Take photo").click()
     file_input = page.locator("input[type=file][name=photo]")
     page.wait_for_function(
-        "input => input.files.length === 1", arg=file_input.element_handle())
+        "() => document.querySelector('input[type=file][name=photo]').files.length === 1")
     assert file_input.evaluate("input => input.files[0].type") == "image/jpeg"
     expect(page.locator("#camera")).to_be_hidden()
     expect(page.locator("#crop")).to_be_visible()
