@@ -290,6 +290,7 @@ def _balanced(words: list[str], count: int) -> list[card_text.ShapedLine]:
         return sum(widths[i:j]) + space * (j - i - 1)
 
     n = len(words)
+    cuts: tuple[int, ...]
     if count == 2:
         cuts = min(((k,) for k in range(1, n)), key=lambda c: max(width(0, c[0]), width(c[0], n)))
     else:
@@ -298,7 +299,8 @@ def _balanced(words: list[str], count: int) -> list[card_text.ShapedLine]:
             key=lambda c: max(width(0, c[0]), width(c[0], c[1]), width(c[1], n)),
         )
     bounds = [0, *cuts, n]
-    return [card_text.shape_line(" ".join(words[a:b])) for a, b in zip(bounds, bounds[1:])]
+    pairs = zip(bounds, bounds[1:], strict=False)
+    return [card_text.shape_line(" ".join(words[a:b])) for a, b in pairs]
 
 
 # ----------------------------------------------------------------------------- back
@@ -364,7 +366,8 @@ def _qr_path(matrix: card_qr.QrMatrix) -> str:
     lengths = list(map(len, parts))
     starts = list(accumulate(lengths))[0::2][:-1]
     origins, sizes = _qr_tables(n)
-    return "".join(map(add, map(origins.__getitem__, starts), map(sizes.__getitem__, lengths[1::2])))
+    dark_lengths = lengths[1::2]
+    return "".join(map(add, map(origins.__getitem__, starts), map(sizes.__getitem__, dark_lengths)))
 
 
 @lru_cache(maxsize=8)

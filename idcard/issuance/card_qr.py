@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import itemgetter
 
 LEVELS = "LMQH"
@@ -156,7 +156,7 @@ class _Validity:
     eleven: int  # an 11-module window starting here stays in the row
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validity(n: int) -> _Validity:
     def rows_with(first_cols: int) -> int:
         return sum(((1 << first_cols) - 1) << (y * n) for y in range(n))
@@ -212,8 +212,9 @@ def _segment(runs: list[tuple[int, str]], group: int) -> list[tuple[int, str]]:
                 new_costs.append(1 << 60)
                 came.append(m)
                 continue
-            prev = min(range(3), key=lambda p, m=m: costs[p] + (0 if p == m else head[m]))
-            new_costs.append(costs[prev] + (0 if prev == m else head[m]) + _sixths(m, chunk))
+            entry = [costs[p] + (0 if p == m else head[m]) for p in range(3)]
+            prev = entry.index(min(entry))
+            new_costs.append(entry[prev] + _sixths(m, chunk))
             came.append(prev)
         costs = new_costs
         choices.append(tuple(came))
@@ -323,7 +324,7 @@ def _gf_mul(a: int, b: int) -> int:
     return 0 if a == 0 or b == 0 else _EXP[_LOG[a] + _LOG[b]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ecc_table(degree: int) -> tuple[int, ...]:
     """For each factor f: the generator's non-leading coefficients times f, as one integer."""
     gen = [1]

@@ -18,7 +18,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,7 @@ class _Font:
         return float(self.tt.face.charWidths.get(code, self.tt.face.defaultWidth)) / 1000
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(spec: FontFile) -> _Font:
     return _Font(spec)
 
@@ -188,6 +188,7 @@ def _character_problem(c: str) -> str | None:
 @dataclass(frozen=True)
 class Glyph:
     gid: int
+    cluster: int  # index in the run's text of the first character this glyph shows
     code: int  # character code drawing this glyph in the run's font
     x: float  # em from the start of the line
     y: float  # em above the baseline
@@ -332,6 +333,7 @@ def _shape_run(font: _Font, text: str, rtl: bool, x: float) -> tuple[Run, float]
         glyphs.append(
             Glyph(
                 gid=info.codepoint,
+                cluster=info.cluster,
                 code=code,
                 x=x + pos.x_offset * scale,
                 y=pos.y_offset * scale,
