@@ -61,10 +61,14 @@ def _register_blueprints(app: Flask) -> None:
     from idcard.auth.views import bp as auth_bp
     from idcard.cli import register_commands
     from idcard.i18n import bp as i18n_bp
+    from idcard.issuance.card_views import bp as cards_bp
     from idcard.issuance.views import bp as staff_bp
+    from idcard.verify.views import bp as verify_bp
+    from idcard.verify.views import init_verification
 
-    for blueprint in (auth_bp, staff_bp, admin_bp, i18n_bp):
+    for blueprint in (auth_bp, staff_bp, cards_bp, admin_bp, i18n_bp, verify_bp):
         app.register_blueprint(blueprint)
+    init_verification(app)
     register_commands(app)
 
     @app.get("/")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, LargeBinary, TypeDecorator
+from sqlalchemy import Column, DateTime, LargeBinary, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -66,6 +66,8 @@ class Site(SQLModel, table=True):
     name: str = Field(max_length=120, unique=True)
     kind: str = Field(default=SiteKind.CENTER, max_length=16)
     active: bool = True
+    # Cards made here become valid only when handed over in person, not when printed.
+    requires_pickup: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -148,3 +150,72 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=48)
     record_type: str | None = Field(default=None, max_length=24)
     record_id: str | None = Field(default=None, max_length=64)
+
+
+class SigningKeyRecord(SQLModel, table=True):
+    """An Ed25519 key that signs card tokens and status lists; private half sealed."""
+
+    __tablename__ = "signing_key"
+
+    kid: str = Field(primary_key=True, max_length=16)  # hex of the 8-byte COSE key id
+    public_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    private_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # signs no more
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # verifies no more
+
+
+class StatusListRecord(SQLModel, table=True):
+    """One bitstring status list; cards take random free indexes in it."""
+
+    __tablename__ = "status_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    size: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StatusClock(SQLModel, table=True):
+    """A counter bumped by every change of a card's validity, so verifiers catch up cheaply."""
+
+    __tablename__ = "status_clock"
+
+    id: int = Field(default=1, primary_key=True)
+    tick: int = 0
+
+
+class CardState(enum.StrEnum):
+    """Where a card is in its life. Only ACTIVE verifies as valid."""
+
+    AWAITING_PRINT = "awaiting_print"
+    AWAITING_PICKUP = "awaiting_pickup"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    REPLACED = "replaced"
+
+
+class Card(SQLModel, table=True):
+    """A card issued to a resident. Its number is kept sealed and as a blind index."""
+
+    __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: str = Field(foreign_key="resident.id", index=True, max_length=32)
+    number_index: str = Field(max_length=64, unique=True)
+    number_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    handle: bytes = Field(sa_column=Column(LargeBinary(16), nullable=False, unique=True))
+    status_list_id: int = Field(foreign_key="status_list.id")
+    status_index: int
+    status_tick: int = Field(default=0, index=True)
+    kid: str = Field(foreign_key="signing_key.kid", max_length=16)
+    state: str = Field(default=CardState.AWAITING_PRINT, max_length=20, index=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    issued_by: int = Field(foreign_key="staff_user.id")
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_on: date
+    printed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handed_over_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_reason: str | None = Field(default=None, max_length=24)
+    fee_waived: bool = False

@@ -35,8 +35,17 @@ class Settings:
     index_key: bytes
     public_url: str = "http://127.0.0.1:5000"
     city_name: str = "City of Example"
+    card_primary_color: str = "#004c8c"
+    card_accent_color: str = "#f2a900"
+    card_logo: Path | None = None
+    card_years: int = 5
+    young_card_years: int = 2
     ratelimit_storage_url: str = "memory://"
     login_limit: str = "10 per minute"
+    verify_limit: str = "60 per minute"
+    status_list_ttl: int = 300
+    status_list_max_age: int = 86400
+    status_refresh_seconds: float = 1.0
     document_rules_path: Path = DEFAULT_DOCUMENT_RULES
     max_photo_bytes: int = 15 * 1024 * 1024
     languages: tuple[str, ...] = ("en", "es")
@@ -58,21 +67,41 @@ class Settings:
             name: load_secret(environ, home, name, generate=env != "production")
             for name in SECRETS
         }
-        optional: dict[str, object] = {}
-        for key, var in (
-            ("public_url", "IDCARD_PUBLIC_URL"),
-            ("city_name", "IDCARD_CITY_NAME"),
-            ("ratelimit_storage_url", "IDCARD_RATELIMIT_STORAGE_URL"),
-            ("login_limit", "IDCARD_LOGIN_LIMIT"),
-        ):
-            if environ.get(var):
-                optional[key] = environ[var]
-        if environ.get("IDCARD_DOCUMENT_RULES"):
-            optional["document_rules_path"] = Path(environ["IDCARD_DOCUMENT_RULES"])
+        optional = _optional_settings(environ)
         if env == "production" and "public_url" not in optional:
             raise SettingsError("IDCARD_PUBLIC_URL is missing: cards carry it in their QR code")
         database_url = environ.get("IDCARD_DATABASE_URL") or f"sqlite:///{home / 'idcard.sqlite3'}"
         return cls(env=env, home=home, database_url=database_url, **keys, **optional)  # type: ignore[arg-type]
+
+
+# Optional settings: field name -> (environment variable, type).
+OPTIONAL = {
+    "public_url": ("IDCARD_PUBLIC_URL", str),
+    "city_name": ("IDCARD_CITY_NAME", str),
+    "card_primary_color": ("IDCARD_CARD_PRIMARY_COLOR", str),
+    "card_accent_color": ("IDCARD_CARD_ACCENT_COLOR", str),
+    "card_logo": ("IDCARD_CARD_LOGO", Path),
+    "card_years": ("IDCARD_CARD_YEARS", int),
+    "young_card_years": ("IDCARD_YOUNG_CARD_YEARS", int),
+    "ratelimit_storage_url": ("IDCARD_RATELIMIT_STORAGE_URL", str),
+    "login_limit": ("IDCARD_LOGIN_LIMIT", str),
+    "verify_limit": ("IDCARD_VERIFY_LIMIT", str),
+    "status_list_ttl": ("IDCARD_STATUS_LIST_TTL", int),
+    "status_list_max_age": ("IDCARD_STATUS_LIST_MAX_AGE", int),
+    "status_refresh_seconds": ("IDCARD_STATUS_REFRESH_SECONDS", float),
+    "document_rules_path": ("IDCARD_DOCUMENT_RULES", Path),
+}
+
+
+def _optional_settings(environ: Mapping[str, str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name, (var, kind) in OPTIONAL.items():
+        if environ.get(var):
+            try:
+                values[name] = kind(environ[var])
+            except ValueError:
+                raise SettingsError(f"{var} must be a {kind.__name__}") from None
+    return values
 
 
 def load_secret(environ: Mapping[str, str], home: Path, name: str, *, generate: bool) -> bytes:

@@ -12,7 +12,11 @@ from tests.helpers import login
 
 # Staff pages anyone may open: signing in, and the one-time setup link.
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup"}
-PUBLIC_ENDPOINTS = {"static", "index", "i18n.choose_language"}
+PUBLIC_ENDPOINTS = {
+    "static", "index", "i18n.choose_language", "verify.verify_card", "verify.health",
+    "verify.openapi", "verify.key_set", "verify.status_list", "verify.verify_page",
+    "verify.service_worker",
+}
 
 
 def staff_routes(app: Flask) -> list[tuple[str, str, str]]:

@@ -178,7 +178,7 @@ def fill_applicant(page: Page, name: str, born_on_typed: str) -> None:
 
 def crop_values(page: Page) -> dict[str, float]:
     """The crop enroll.js will post (the first crop_* input: the page has two of each)."""
-    return {key: float(page.locator(f"input[name=crop_{key}]").first.input_value())
+    return {key: float(page.locator(f"input[name=crop_{key}]").input_value())
             for key in "xywh"}
 
 
@@ -330,14 +330,6 @@ def test_clerk_takes_the_photo_with_the_webcam(
     assert resident_count(db_session) == 1
 
 
-# The enrollment page renders <input type=checkbox name=documents> without the
-# data-identity / data-residency attributes enroll.js adds up (WTForms 3.3 drops a
-# SelectChoice's render_kw on checkbox options), so the tally stays at 0 points.
-TALLY_BUG = ("app bug: document checkboxes lack data-identity/data-residency, "
-             "so #points-tally never counts any points (see idcard/issuance/forms.py)")
-
-
-@pytest.mark.xfail(strict=True, reason=TALLY_BUG)
 def test_points_tally_turns_ok_only_once_enough_documents_are_ticked(
     page: Page, staff: Any,
 ) -> None:
@@ -362,9 +354,6 @@ def test_points_tally_turns_ok_only_once_enough_documents_are_ticked(
     expect(tally).to_contain_text("Total 0 of 4")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: enroll.html renders crop_x..crop_h twice (form.hidden_tag() and again "
-    "by hand), so the page has duplicate ids and posts each crop value twice"))
 def test_enroll_page_has_each_field_once(page: Page, staff: Any) -> None:
     sign_in(page, staff(Role.CLERK))
     open_enroll(page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from idcard.audit import Actor, record_event
 from idcard.errors import N_, UserError
+from idcard.issuance.card_pdf import unprintable_reason
 from idcard.issuance.documents import DocumentRules, DocumentType
 from idcard.issuance.photos import Crop, normalize_photo
 from idcard.issuance.residents import ResidentDetails, seal_resident, validate_details
@@ -34,21 +35,16 @@ class Enrollment:
     possible_duplicate: bool
 
 
-# Names a card cannot print faithfully are refused at the counter (see issue on cards);
-# until a renderer says otherwise, every name passes.
-NameCheck = Callable[[str], str | None]
-
-
 def enroll_resident(
     session: Session, vault: Vault, rules: DocumentRules, application: Application,
     actor: Actor, *, today: date,
-    unprintable: NameCheck = lambda _name: None,
 ) -> Enrollment:
     """Check and record one applicant; raise UserError (nothing stored) if refused."""
     if actor.site_id is None:
         raise UserError(N_("You are not assigned to an enrollment site; ask an admin."))
     details = validate_details(application.details)
-    reason = unprintable(details.name)
+    # A name the card cannot print faithfully is refused now, not mangled on the card.
+    reason = unprintable_reason(details.name)
     if reason:
         raise UserError(reason)
     needs_caretaker = rules.check_age(details.born_on, today)

@@ -67,9 +67,7 @@ class EnrollmentForm(FlaskForm):
         """Fill the choices that depend on the rules file and the clerk's language."""
         language = str(get_locale() or "en")
         self.documents.choices = [
-            SelectChoice(d.key, d.label(language), render_kw={
-                "data-identity": d.identity, "data-residency": d.residency})
-            for d in rules.documents.values()]
+            SelectChoice(d.key, d.label(language)) for d in rules.documents.values()]
         self.caretaker_documents.choices = [
             SelectChoice(d.key, d.label(language)) for d in rules.relationship_documents.values()]
         display = Locale.parse(language)
@@ -83,6 +81,11 @@ class LookupForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     born_on = DateField(_l("Date of birth"), validators=[InputRequired()])
+
+
+class CardLookupForm(FlaskForm):
+    number = StringField(_l("Card number"), validators=[InputRequired(), Length(max=32)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class ReviewForm(FlaskForm):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from werkzeug.wrappers import Response
 
 from idcard import db
@@ -15,8 +15,16 @@ from idcard.auth.guard import current_actor, requires_role
 from idcard.context import document_rules, vault
 from idcard.errors import UserError
 from idcard.i18n import translate_error
+from idcard.issuance.card_numbers import format_card_number
+from idcard.issuance.cards import (
+    LIVE_STATES,
+    REPLACE_REASONS,
+    REVOKE_REASONS,
+    card_number,
+    find_card_by_number,
+)
 from idcard.issuance.enrollment import Application, enroll_resident
-from idcard.issuance.forms import EnrollmentForm, LookupForm, ReviewForm
+from idcard.issuance.forms import CardLookupForm, EnrollmentForm, LookupForm, ReviewForm
 from idcard.issuance.photos import Crop
 from idcard.issuance.residents import (
     Address,
@@ -26,7 +34,7 @@ from idcard.issuance.residents import (
     open_resident,
 )
 from idcard.issuance.review import approve_resident, discard_resident
-from idcard.models import Resident, ReviewState, Role, Site
+from idcard.models import Card, CardState, Resident, ReviewState, Role, Site
 from idcard.vault import ShreddedError
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -44,8 +52,11 @@ def home() -> str:
     to_review = session.exec(select(func.count()).select_from(Resident).where(
         Resident.review == ReviewState.POSSIBLE_DUPLICATE)).one()
     site = session.get(Site, actor.site_id) if actor.site_id else None
+    queued = session.exec(select(func.count()).select_from(Card).where(
+        Card.site_id == actor.site_id, Card.state == CardState.AWAITING_PRINT)).one()
     return render_template("issuance/home.html", site=site, enrolled_today=enrolled_today,
-                           to_review=to_review, lookup=LookupForm(formdata=None))
+                           to_review=to_review, queued=queued, lookup=LookupForm(formdata=None),
+                           card_lookup=CardLookupForm(formdata=None))
 
 
 @bp.route("/enroll", methods=["GET", "POST"])
@@ -117,8 +128,13 @@ def show_resident(resident_id: str) -> str:
         abort(410)
     record_event(session, current_actor(), "resident.view", "resident", resident_id)
     session.commit()
-    return render_template("issuance/resident.html", record=record, rules=document_rules(),
-                           site=session.get(Site, record.site_id), review=ReviewForm())
+    cards = session.exec(select(Card).where(Card.resident_id == resident_id)
+                         .order_by(col(Card.issued_at).desc())).all()
+    numbers = {card.id: format_card_number(card_number(vault(), session, card)) for card in cards}
+    return render_template(
+        "issuance/resident.html", record=record, cards=cards, numbers=numbers,
+        live_states=LIVE_STATES, replace_reasons=REPLACE_REASONS, revoke_reasons=REVOKE_REASONS,
+        site=session.get(Site, record.site_id), form=ReviewForm())
 
 
 @bp.get("/residents/<resident_id>/photo.jpg")
@@ -148,7 +164,28 @@ def lookup() -> str:
         record_event(session, current_actor(), "resident.lookup")
         session.commit()
     return render_template("issuance/lookup.html", form=form, matches=matches,
-                           searched=form.is_submitted())
+                           searched=form.is_submitted(), card_form=CardLookupForm(formdata=None))
+
+
+@bp.post("/lookup/card")
+@requires_role(Role.CLERK)
+def lookup_card() -> Response | str:
+    """Open the resident holding the card with this number (through the blind index)."""
+    card_form = CardLookupForm()
+    if card_form.validate_on_submit():
+        session = db.session()
+        try:
+            card = find_card_by_number(session, vault(), card_form.number.data or "")
+        except UserError as error:
+            flash(translate_error(error), "error")
+        else:
+            record_event(session, current_actor(), "card.lookup")
+            session.commit()
+            if card is not None:
+                return redirect(url_for("staff.show_resident", resident_id=card.resident_id))
+            flash(_("No card has that number."), "error")
+    return render_template("issuance/lookup.html", form=LookupForm(formdata=None), matches=[],
+                           searched=False, card_form=card_form)
 
 
 @bp.get("/review")

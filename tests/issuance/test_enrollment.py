@@ -167,3 +167,11 @@ def test_a_clerk_without_a_site_cannot_enroll(app, db_session, site) -> None:  #
     response = enroll(client)
     assert "not assigned to an enrollment site" in response.text
     assert count(db_session, Resident) == 0
+
+
+@pytest.mark.parametrize("name", ["Ana 😀 Ruiz", "𒀭𒂗𒍪"])
+def test_names_the_card_cannot_print_are_refused_at_enrollment(clerk_client, db_session, name) -> None:  # type: ignore[no-untyped-def]
+    response = enroll(clerk_client, name=name)
+    assert response.status_code == 200
+    assert 'class="flash error"' in response.text
+    assert count(db_session, Resident) == 0

@@ -1,0 +1,207 @@
+"""Clerk and supervisor pages for cards: issue, print, hand over, renew, replace, end."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from idcard import db
+from idcard.auth.guard import current_actor, requires_role
+from idcard.context import document_rules, settings, vault
+from idcard.errors import UserError
+from idcard.i18n import translate_error
+from idcard.issuance import cards as lifecycle
+from idcard.issuance.forms import ReviewForm
+from idcard.issuance.printing import print_cards
+from idcard.issuance.streaming import stream_writes
+from idcard.keys import current_signer
+from idcard.models import Card, Resident, Role
+from idcard.verify.views import verification_state
+
+bp = Blueprint("cards", __name__, url_prefix="/staff")
+LAYOUTS = ("card", "letter", "a4")
+
+
+def card_policy() -> lifecycle.CardPolicy:
+    return lifecycle.CardPolicy(
+        years=settings().card_years, young_years=settings().young_card_years,
+        young_under_age=document_rules().requirements.caretaker_under_age)
+
+
+def _card_or_404(card_id: int) -> Card:
+    card = db.session().get(Card, card_id)
+    if card is None:
+        abort(404)
+    return card
+
+
+def _act(action: Callable[[], object], done: str, resident_id: str) -> Response:
+    """Check CSRF, run a lifecycle change, commit, and make verification see it at once."""
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    session = db.session()
+    try:
+        action()
+    except UserError as error:
+        session.rollback()
+        flash(translate_error(error), "error")
+    else:
+        session.commit()
+        verification_state().expire()
+        flash(done, "info")
+    return redirect(url_for("staff.show_resident", resident_id=resident_id))
+
+
+def _today() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.post("/residents/<resident_id>/cards")
+@requires_role(Role.CLERK)
+def issue_card(resident_id: str) -> Response:
+    """Issue a first card; it joins this site's print queue."""
+    session = db.session()
+    resident = session.get(Resident, resident_id) or abort(404)
+    return _act(lambda: lifecycle.issue_card(
+        session, vault(), current_signer(session, settings().master_key), resident,
+        current_actor(), card_policy(), today=_today().date()),
+        _("Card issued. It waits in the print queue."), resident_id)
+
+
+@bp.post("/cards/<int:card_id>/print")
+@requires_role(Role.CLERK)
+def print_card(card_id: int) -> Response:
+    """Download one card's PDF (ID-1 pages) and mark it printed."""
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    session = db.session()
+    card = _card_or_404(card_id)
+    out = io.BytesIO()
+    try:
+        print_cards(session, vault(), settings(), [card], out, current_actor(), workers=0)
+    except UserError as error:
+        session.rollback()
+        flash(translate_error(error), "error")
+        return redirect(url_for("staff.show_resident", resident_id=card.resident_id))
+    session.commit()
+    verification_state().expire()
+    return _pdf_response(out.getvalue(), f"card-{card.id}.pdf")
+
+
+def _pdf_response(body: object, filename: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/print-queue")
+@requires_role(Role.CLERK)
+def show_print_queue() -> str:
+    """The cards waiting to be printed at this site."""
+    session = db.session()
+    site_id = current_actor().site_id
+    queue = lifecycle.print_queue(session, site_id) if site_id else []
+    return render_template("issuance/print_queue.html", queue=queue, form=ReviewForm())
+
+
+@bp.post("/print-queue")
+@requires_role(Role.CLERK)
+def print_queue() -> Response:
+    """Stream the whole queue as one PDF; the cards count as printed once it is complete."""
+    layout = request.form.get("layout", "card")
+    if not ReviewForm().validate_on_submit() or layout not in LAYOUTS:
+        abort(400)
+    session = db.session()
+    actor = current_actor()
+    queue = lifecycle.print_queue(session, actor.site_id) if actor.site_id else []
+    if not queue:
+        flash(_("The print queue is empty."), "info")
+        return redirect(url_for("cards.show_print_queue"))
+
+    # The writer runs in a thread without the app context: take what it needs now.
+    the_vault, the_settings, state = vault(), settings(), verification_state()
+
+    def write(out: io.RawIOBase) -> None:
+        print_cards(session, the_vault, the_settings, queue, out, actor,  # type: ignore[arg-type]
+                    layout=layout, workers=0)  # type: ignore[arg-type]
+        session.commit()  # only now, with the whole file written, do the cards count
+        state.expire()
+
+    response = _pdf_response(stream_with_context(stream_writes(write)), f"cards-{layout}.pdf")
+    response.headers["X-Card-Count"] = str(len(queue))
+    return response
+
+
+@bp.post("/cards/<int:card_id>/handover")
+@requires_role(Role.CLERK)
+def hand_over(card_id: int) -> Response:
+    """Record that the resident collected the card in person."""
+    card = _card_or_404(card_id)
+    return _act(lambda: lifecycle.record_handover(db.session(), card, current_actor()),
+                _("Handover recorded. The card is valid now."), card.resident_id)
+
+
+@bp.post("/cards/<int:card_id>/replace")
+@requires_role(Role.CLERK)
+def replace(card_id: int) -> Response:
+    """Stop a lost, stolen or damaged card and issue its replacement."""
+    card = _card_or_404(card_id)
+    session = db.session()
+    return _act(lambda: lifecycle.replace_card(
+        session, vault(), current_signer(session, settings().master_key), card,
+        request.form.get("reason", ""), request.form.get("fee_waived") == "y",
+        current_actor(), card_policy(), today=_today().date()),
+        _("The old card no longer verifies. The replacement waits in the print queue."),
+        card.resident_id)
+
+
+@bp.post("/cards/<int:card_id>/renew")
+@requires_role(Role.CLERK)
+def renew(card_id: int) -> Response:
+    """Issue the next card within the renewal window."""
+    card = _card_or_404(card_id)
+    session = db.session()
+    return _act(lambda: lifecycle.renew_card(
+        session, vault(), current_signer(session, settings().master_key), card,
+        current_actor(), card_policy(), today=_today().date()),
+        _("Renewed. The new card waits in the print queue."), card.resident_id)
+
+
+@bp.post("/cards/<int:card_id>/suspend")
+@requires_role(Role.SUPERVISOR)
+def suspend(card_id: int) -> Response:
+    card = _card_or_404(card_id)
+    return _act(lambda: lifecycle.suspend_card(db.session(), card, current_actor()),
+                _("Card suspended: it does not verify until unsuspended."), card.resident_id)
+
+
+@bp.post("/cards/<int:card_id>/unsuspend")
+@requires_role(Role.SUPERVISOR)
+def unsuspend(card_id: int) -> Response:
+    card = _card_or_404(card_id)
+    return _act(lambda: lifecycle.unsuspend_card(db.session(), card, current_actor()),
+                _("Card active again."), card.resident_id)
+
+
+@bp.post("/cards/<int:card_id>/revoke")
+@requires_role(Role.SUPERVISOR)
+def revoke(card_id: int) -> Response:
+    card = _card_or_404(card_id)
+    return _act(lambda: lifecycle.revoke_card(
+        db.session(), card, request.form.get("reason", ""), current_actor()),
+        _("Card revoked."), card.resident_id)

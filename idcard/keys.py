@@ -1,0 +1,89 @@
+"""Signing keys: generated on first use, sealed at rest, rotated and revoked by operators.
+
+The newest unretired key signs new cards and status lists. Retired keys keep
+verifying the cards they signed; a revoked key (compromised) verifies nothing and
+leaves the published key set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from sqlmodel import Session, col, select
+
+from idcard import crypto
+from idcard.audit import Actor, record_event
+from idcard.errors import N_, UserError
+from idcard.models import SigningKeyRecord, utcnow
+from idcard.tokens import SigningKey
+
+
+@dataclass(frozen=True)
+class PublishedKey:
+    kid: bytes
+    public_key: bytes
+
+
+def _seal_context(kid: str) -> str:
+    return f"signing-key:{kid}"
+
+
+def create_signing_key(session: Session, master_key: bytes, actor: Actor) -> SigningKeyRecord:
+    """Generate a new signing key; it signs from now on."""
+    key = SigningKey.generate()
+    raw = key.private.private_bytes(serialization.Encoding.Raw,
+                                    serialization.PrivateFormat.Raw,
+                                    serialization.NoEncryption())
+    kid = key.kid.hex()
+    record = SigningKeyRecord(kid=kid, public_key=key.public_bytes,
+                              private_sealed=crypto.seal(master_key, raw, _seal_context(kid)))
+    session.add(record)
+    session.flush()
+    record_event(session, actor, "key.create", "signing_key", kid)
+    return record
+
+
+def _signers(session: Session) -> list[SigningKeyRecord]:
+    query = select(SigningKeyRecord).where(
+        col(SigningKeyRecord.retired_at).is_(None), col(SigningKeyRecord.revoked_at).is_(None))
+    return list(session.exec(query.order_by(col(SigningKeyRecord.created_at).desc())))
+
+
+def current_signer(session: Session, master_key: bytes) -> SigningKey:
+    """The key that signs now, created on first use."""
+    signers = _signers(session)
+    record = signers[0] if signers else create_signing_key(session, master_key, Actor(None, None))
+    return signing_key(record, master_key)
+
+
+def signing_key(record: SigningKeyRecord, master_key: bytes) -> SigningKey:
+    """Unseal a stored key."""
+    raw = crypto.unseal(master_key, record.private_sealed, _seal_context(record.kid))
+    return SigningKey.from_private_bytes(raw)
+
+
+def rotate_keys(session: Session, master_key: bytes, actor: Actor) -> SigningKeyRecord:
+    """Retire the signing key(s) in use and start signing with a new one."""
+    for record in _signers(session):
+        record.retired_at = utcnow()
+        session.add(record)
+    return create_signing_key(session, master_key, actor)
+
+
+def revoke_key(session: Session, kid: str, actor: Actor) -> None:
+    """Withdraw a compromised key: every card it signed stops verifying."""
+    record = session.get(SigningKeyRecord, kid)
+    if record is None:
+        raise UserError(N_("There is no key with that id."))
+    record.revoked_at = record.revoked_at or utcnow()
+    record.retired_at = record.retired_at or record.revoked_at
+    session.add(record)
+    record_event(session, actor, "key.revoke", "signing_key", kid)
+
+
+def published_keys(session: Session) -> list[PublishedKey]:
+    """Every key that may still verify a card: all but the revoked."""
+    query = select(SigningKeyRecord).where(col(SigningKeyRecord.revoked_at).is_(None))
+    return [PublishedKey(bytes.fromhex(r.kid), r.public_key)
+            for r in session.exec(query.order_by(SigningKeyRecord.created_at))]

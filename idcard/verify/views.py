@@ -1,0 +1,145 @@
+"""Partner-facing routes: the /v page, the JSON verify API, the key set, status lists.
+
+Nothing here writes a row or a log line about the card being checked (rule 4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, render_template, request, send_file
+from werkzeug.wrappers import Response
+
+from idcard import db
+from idcard.context import settings
+from idcard.extensions import csrf, limiter
+from idcard.keys import current_signer, published_keys
+from idcard.statuslist import STATUS_LIST_TYPE, StatusBits, sign_status_list
+from idcard.tokens import jwk
+from idcard.verify.checks import is_valid_card
+from idcard.verify.status import VerificationState
+
+bp = Blueprint("verify", __name__)
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+STATIC_JS = Path(__file__).resolve().parents[2] / "static" / "js"
+VALID = json.dumps({"result": "valid resident"})
+NOT_VALID = json.dumps({"result": "not valid"})
+KEYSET_MAX_AGE = 300
+RESIGN_SECONDS = 3600  # a list is signed again at least hourly, so its iat stays fresh
+
+
+def verification_state() -> VerificationState:
+    return current_app.extensions["idcard.verification"]  # type: ignore[no-any-return]
+
+
+def _json(body: str, status: int = 200, max_age: int | None = None) -> Response:
+    response = Response(body, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-store"
+    return response
+
+
+def _verify_limit() -> str:
+    return settings().verify_limit
+
+
+@bp.post("/api/v1/verify")
+@csrf.exempt
+@limiter.limit(_verify_limit)
+def verify_card() -> Response:
+    """Answer one bit about a token: valid resident, or not valid."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or "token" not in payload:
+        return _json(json.dumps({"error": 'Send a JSON object like {"token": "..."}.'}), 400)
+    snapshot = verification_state().current()
+    valid = is_valid_card(payload["token"], snapshot, datetime.now(UTC).date())
+    return _json(VALID if valid else NOT_VALID)
+
+
+@bp.get("/api/v1/health")
+def health() -> Response:
+    """A cheap JSON answer for load balancers (and the benchmark's no-op baseline)."""
+    return _json('{"status": "ok"}')
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3 description of the partner API."""
+    return _json(OPENAPI_PATH.read_text(), max_age=KEYSET_MAX_AGE)
+
+
+@bp.get("/.well-known/jwks.json")
+def key_set() -> Response:
+    """Every public key whose cards may still be valid, as a JWK set."""
+    keys = [jwk(k.kid, k.public_key) for k in published_keys(db.session())]
+    return _json(json.dumps({"keys": keys}), max_age=KEYSET_MAX_AGE)
+
+
+@bp.get("/api/v1/status-lists/<int:list_id>")
+def status_list(list_id: int) -> Response:
+    """The signed, compressed status bits of one list; unchanged lists cost a 304."""
+    snapshot = verification_state().current()
+    bits = snapshot.lists.get(list_id)
+    if bits is None:
+        return _json(json.dumps({"error": "No such status list."}), 404)
+    signed = _signed_list(list_id, bits, snapshot.list_ticks[list_id])
+    response = Response(signed, mimetype=STATUS_LIST_TYPE)
+    response.set_etag(hashlib.sha256(signed).hexdigest()[:32])
+    response.headers["Cache-Control"] = f"public, max-age={settings().status_list_ttl}"
+    return response.make_conditional(request)  # type: ignore[no-any-return]
+
+
+def _signed_list(list_id: int, bits: StatusBits, tick: int) -> bytes:
+    """Sign the list again only when it changed or its signature is getting old."""
+    cache = current_app.extensions["idcard.signed_lists"]
+    cached = cache.get(list_id)
+    if cached and cached[0] == tick and time.monotonic() - cached[1] < RESIGN_SECONDS:
+        return cached[2]  # type: ignore[no-any-return]
+    session = db.session()
+    signer = current_signer(session, settings().master_key)
+    session.commit()  # keeps a key created on first use
+    signed = sign_status_list(
+        bits.to_bytes(), list_id, signer, issued_at=datetime.now(UTC),
+        ttl_seconds=settings().status_list_ttl,
+        uri=f"{settings().public_url.rstrip('/')}/api/v1/status-lists/{list_id}")
+    cache[list_id] = (tick, time.monotonic(), signed)
+    return signed
+
+
+@bp.get("/v")
+def verify_page() -> Response:
+    """The page a card's QR opens; it checks the token in the browser from the fragment."""
+    response = Response(render_template(
+        "verify/page.html", max_age_seconds=settings().status_list_max_age))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The verify page's service worker, served from the root so it may control /v."""
+    response = send_file(STATIC_JS / "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def init_verification(app: Flask) -> None:
+    """Attach the in-memory verification state and the signed-list cache to the app."""
+    app.extensions["idcard.verification"] = VerificationState(
+        app.extensions["idcard.engine"], app.config["IDCARD_SETTINGS"].status_refresh_seconds)
+    app.extensions["idcard.signed_lists"] = {}
+
+    @app.after_request
+    def allow_partner_origins(response: Response) -> Response:
+        # Partner web apps may call the API and read keys and lists from any origin;
+        # no cookies are involved, so the wildcard grants nothing personal.
+        if request.path.startswith(("/api/v1/", "/.well-known/")):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Authorization"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+        return response
