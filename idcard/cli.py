@@ -109,8 +109,10 @@ def create_site_command(name: str, kind: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from idcard.cli_cards import CARD_COMMANDS
+
     for command in (migrate_command, serve_command, setup_link_command, create_user_command,
-                    create_site_command):
+                    create_site_command, *CARD_COMMANDS):
         app.cli.add_command(command)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, TypeVar
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -30,6 +30,7 @@ from reportlab.pdfgen.canvas import Canvas
 from idcard.issuance import card_pdf, card_text
 from idcard.issuance.card_pdf import CARD_HEIGHT, CARD_WIDTH, CardFace
 
+T = TypeVar("T")
 PAPERS = {"letter": LETTER, "a4": A4}
 COLUMNS, ROWS = 2, 5
 CARDS_PER_SHEET = COLUMNS * ROWS
@@ -134,8 +135,8 @@ def write_cards(
     return count
 
 
-def _chunks(faces: Iterator[CardFace], size: int) -> Iterator[list[CardFace]]:
-    while chunk := list(islice(faces, size)):
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while chunk := list(islice(items, size)):
         yield chunk
 
 
@@ -144,6 +145,11 @@ def render_unit(faces: list[CardFace], layout: card_pdf.Layout) -> tuple[int, by
     if layout == "card":
         return 1, card_pdf.render_card(faces[0])
     return len(faces), render_sheet_unit(faces, layout)
+
+
+def render_units(units: list[list[CardFace]], layout: card_pdf.Layout) -> list[tuple[int, bytes]]:
+    """Render several units in one task, so per-task overhead is paid once per batch."""
+    return [render_unit(unit, layout) for unit in units]
 
 
 def _rendered(
@@ -157,15 +163,17 @@ def _rendered(
     # imports reportlab and the fonts once for every worker (unlike spawn).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
+    per_task = 8 if layout == "card" else 1
+    tasks = _chunks(units, per_task)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-        pending: deque[Future[tuple[int, bytes]]] = deque()
-        window = 4 * workers  # units in flight: enough to keep workers busy, no more
-        for unit in units:
-            pending.append(pool.submit(render_unit, unit, layout))
+        pending: deque[Future[list[tuple[int, bytes]]]] = deque()
+        window = 3 * workers  # tasks in flight: enough to keep workers busy, no more
+        for task in tasks:
+            pending.append(pool.submit(render_units, task, layout))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
 
 
 def _start_worker() -> None:
@@ -176,7 +184,7 @@ def _start_worker() -> None:
 
 _XREF = re.compile(rb"startxref\s+(\d+)")
 _REF = re.compile(rb"(\d+) 0 R\b")
-_OBJ_HEAD = re.compile(rb"(\d+) 0 obj\s")
+_XREF_HEAD = re.compile(rb"xref\s+(\d+) (\d+)\s+")
 _TRAILER_REF = re.compile(rb"/(Root|Info) (\d+) 0 R")
 _STREAM = re.compile(rb"\bstream\r?\n")
 _PAGE = re.compile(rb"/Type /Page(?![A-Za-z])")
@@ -239,20 +247,29 @@ class PdfSplicer:
 
 
 def _parse(pdf: bytes) -> tuple[dict[int, bytes], int, int]:
-    """Return {number: body} for every object of a reportlab PDF, with /Root and /Info."""
-    match = list(_XREF.finditer(pdf))[-1]
-    xref_at = int(match.group(1))
-    starts = sorted(
-        (m.start(), int(m.group(1))) for m in _OBJ_HEAD.finditer(pdf, 0, xref_at)
-        if m.start() == 0 or pdf[m.start() - 1 : m.start()] in (b"\n", b"\r")
-    )
+    """Return {number: body} for every object of a reportlab PDF, with /Root and /Info.
+
+    Objects are located through the cross-reference table (fixed 20-byte entries), so
+    nothing scans the binary stream data.
+    """
+    xref_at = int(_XREF.search(pdf, max(0, len(pdf) - 64)).group(1))  # type: ignore[union-attr]
+    head = _XREF_HEAD.match(pdf, xref_at)
+    if head is None:
+        raise ValueError("not a PDF with a classic cross-reference table")
+    first, count = int(head.group(1)), int(head.group(2))
+    table = head.end()
+    located = []
+    for i in range(count):
+        entry = pdf[table + 20 * i : table + 20 * i + 20]
+        if entry[17:18] == b"n":
+            located.append((int(entry[:10]), first + i))
+    located.sort()
     objects: dict[int, bytes] = {}
-    for i, (start, number) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else xref_at
+    for k, (start, number) in enumerate(located):
+        end = located[k + 1][0] if k + 1 < len(located) else xref_at
         chunk = pdf[start:end]
-        body = chunk[chunk.index(b"obj") + 3 : chunk.rindex(b"endobj")].strip(b"\r\n ")
-        objects[number] = body
-    refs = dict(_TRAILER_REF.findall(pdf[xref_at:]))
+        objects[number] = chunk[chunk.index(b"obj") + 3 : chunk.rindex(b"endobj")].strip(b"\r\n ")
+    refs = dict(_TRAILER_REF.findall(pdf, table + 20 * count))
     return objects, int(refs[b"Root"]), int(refs[b"Info"])
 
 

@@ -1,0 +1,197 @@
+"""Operator commands for cards: keys, batch printing, demo data, offline verification."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlmodel import Session, select
+
+from idcard.audit import Actor
+from idcard.errors import UserError
+from idcard.issuance.cards import print_queue
+from idcard.issuance.printing import print_cards
+from idcard.keys import revoke_key, rotate_keys
+from idcard.models import Site, SigningKeyRecord
+from idcard.statuslist import InvalidStatusList, read_status_list
+from idcard.tokens import InvalidToken, decode_token
+from idcard.verify.checks import is_valid_card
+from idcard.verify.status import Snapshot
+
+OPERATOR = Actor(None, None)
+
+
+def _session() -> Session:
+    return Session(current_app.extensions["idcard.engine"], expire_on_commit=False)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.config["IDCARD_SETTINGS"]
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Signing keys: list, rotate, revoke."""
+
+
+@keys_group.command("list")
+@with_appcontext
+def list_keys() -> None:
+    """Show every signing key and whether it signs, verifies, or is revoked."""
+    with _session() as session:
+        for key in session.exec(select(SigningKeyRecord).order_by(SigningKeyRecord.created_at)):
+            state = ("revoked" if key.revoked_at else "retired (verifies)" if key.retired_at
+                     else "signing")
+            click.echo(f"{key.kid}  {key.created_at:%Y-%m-%d}  {state}")
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def rotate_command() -> None:
+    """Start signing with a new key; older keys keep verifying their cards."""
+    with _session() as session:
+        record = rotate_keys(session, _settings().master_key, OPERATOR)
+        session.commit()
+    click.echo(f"new signing key {record.kid}")
+
+
+@keys_group.command("revoke")
+@click.argument("kid")
+@click.confirmation_option(prompt="Every card signed by this key stops verifying. Go on?")
+@with_appcontext
+def revoke_command(kid: str) -> None:
+    """Withdraw a compromised key (cards it signed must be replaced)."""
+    with _session() as session:
+        try:
+            revoke_key(session, kid, OPERATOR)
+        except UserError as error:
+            raise click.ClickException(str(error)) from None
+        session.commit()
+    click.echo(f"revoked {kid}")
+
+
+@click.command("print-queue")
+@click.option("--site", "site_name", required=True, help="The site whose queue to print.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layout", type=click.Choice(["card", "letter", "a4"]), default="card",
+              show_default=True)
+@with_appcontext
+def print_queue_command(site_name: str, out_path: Path, layout: str) -> None:
+    """Print a site's whole queue into one PDF; cards count as printed once it is complete."""
+    with _session() as session:
+        site = session.exec(select(Site).where(Site.name == site_name)).first()
+        if site is None:
+            raise click.ClickException(f"no site named {site_name!r}")
+        queue = print_queue(session, site.id)  # type: ignore[arg-type]
+        if not queue:
+            click.echo("the print queue is empty")
+            return
+        partial = out_path.with_name(out_path.name + ".part")
+        with click.progressbar(length=len(queue), label="printing cards") as bar, \
+                partial.open("wb") as out:
+            done = 0
+
+            def advance(count: int) -> None:
+                nonlocal done
+                bar.update(count - done)
+                done = count
+
+            print_cards(session, current_app.extensions["idcard.vault"], _settings(), queue,
+                        out, OPERATOR, layout=layout, progress=advance)  # type: ignore[arg-type]
+        os.replace(partial, out_path)
+        session.commit()
+    click.echo(f"{len(queue)} cards written to {out_path}")
+
+
+@click.command("demo")
+@click.option("--residents", "count", default=10, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seed", type=int, help="Make the same demo residents every time.")
+@with_appcontext
+def demo_command(count: int, out_dir: Path, seed: int | None) -> None:
+    """Enroll demo residents and write their printed cards as PDFs (not in production)."""
+    from idcard.demo import make_demo
+
+    if _settings().production:
+        raise click.ClickException("demo data is refused in production mode")
+    with _session() as session, click.progressbar(length=count, label="demo cards") as bar:
+        result = make_demo(session, current_app.extensions["idcard.vault"],
+                           current_app.extensions["idcard.rules"], _settings(), count, out_dir,
+                           today=datetime.now(UTC).date(), seed=seed,
+                           progress=lambda _n: bar.update(1))
+    click.echo(f"{result.residents} demo cards written to {out_dir}")
+
+
+@click.command("verify-token")
+@click.argument("token")
+@click.option("--offline", is_flag=True,
+              help="Use only the key set and status list files given, no network.")
+@click.option("--key-set", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A saved /.well-known/jwks.json.")
+@click.option("--status-list", "status_lists", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A saved /api/v1/status-lists/<id> response (repeatable).")
+@click.option("--base-url", help="Where to fetch keys and lists when online "
+              "(default: IDCARD_PUBLIC_URL).")
+@with_appcontext
+def verify_token_command(token: str, offline: bool, key_set: Path | None,
+                         status_lists: tuple[Path, ...], base_url: str | None) -> None:
+    """Check a token as a partner system would: published keys and status lists only."""
+    token = token.split("#", 1)[-1].strip()
+    if offline:
+        if key_set is None:
+            raise click.ClickException("--offline needs --key-set (and --status-list)")
+        jwks = json.loads(key_set.read_text())
+        lists = [path.read_bytes() for path in status_lists]
+    else:
+        base = (base_url or _settings().public_url).rstrip("/")
+        jwks = json.loads(_fetch(f"{base}/.well-known/jwks.json"))
+        lists = _fetch_list_for(token, jwks, base)
+    snapshot = _snapshot(jwks, lists)
+    valid = is_valid_card(token, snapshot, datetime.now(UTC).date())
+    click.echo("valid resident" if valid else "not valid")
+    raise SystemExit(0 if valid else 1)
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - operator's URL
+        return response.read()  # type: ignore[no-any-return]
+
+
+def _fetch_list_for(token: str, jwks: dict, base: str) -> list[bytes]:  # type: ignore[type-arg]
+    keys = _keys_from_jwks(jwks)
+    try:
+        claims = decode_token(token, keys, today=datetime.now(UTC).date())
+    except InvalidToken:
+        return []
+    return [_fetch(f"{base}/api/v1/status-lists/{claims.list_id}")]
+
+
+def _keys_from_jwks(jwks: dict) -> dict[bytes, bytes]:  # type: ignore[type-arg]
+    keys = {}
+    for key in jwks.get("keys", []):
+        x = key["x"] + "=" * (-len(key["x"]) % 4)
+        keys[bytes.fromhex(key["kid"])] = base64.urlsafe_b64decode(x)
+    return keys
+
+
+def _snapshot(jwks: dict, lists: list[bytes]) -> Snapshot:  # type: ignore[type-arg]
+    snapshot = Snapshot(keys=_keys_from_jwks(jwks))
+    now = datetime.now(UTC)
+    for raw in lists:
+        try:
+            status = read_status_list(raw, snapshot.keys, now=now)
+        except InvalidStatusList as error:
+            raise click.ClickException(f"status list refused: {error}") from None
+        snapshot.lists[status.list_id] = status.bits
+    return snapshot
+
+
+CARD_COMMANDS = (keys_group, print_queue_command, demo_command, verify_token_command)

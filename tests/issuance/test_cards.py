@@ -1,0 +1,260 @@
+"""Cards end to end: issue, print, scan the QR, verify; lifecycle changes flip the answer."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import func, select
+
+from idcard.audit import Actor
+from idcard.issuance import cards as lifecycle
+from idcard.issuance.card_numbers import is_valid_card_number
+from idcard.issuance.printing import card_token
+from idcard.keys import current_signer, rotate_keys
+from idcard.models import AuditEvent, Card, CardState, Resident, Role, Site
+from tests.cards_helpers import (
+    enrolled_resident,
+    issue,
+    latest_card,
+    print_pdf,
+    rendered_pages,
+    token_from_pdf,
+    verify,
+)
+from tests.helpers import login, post_form, years_ago
+
+
+@pytest.fixture
+def printed(clerk_client, db_session):  # type: ignore[no-untyped-def]
+    """A resident with an issued, printed card: (resident_id, card, pdf)."""
+    resident_id = enrolled_resident(clerk_client, name="Ιωάννης Παπαδόπουλος",
+                                    born_on="1961-02-03")
+    issue(clerk_client, resident_id)
+    card = latest_card(db_session, resident_id)
+    pdf = print_pdf(clerk_client, card)
+    return resident_id, latest_card(db_session, resident_id), pdf
+
+
+def _supervisor(app, staff):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    login(client, staff(Role.SUPERVISOR))
+    return client
+
+
+def _act(client, card: Card, action: str, **data) -> None:  # type: ignore[no-untyped-def]
+    page = f"/staff/residents/{card.resident_id}"
+    response = post_form(client, f"/staff/cards/{card.id}/{action}", data, page_url=page)
+    assert response.status_code == 302
+
+
+def test_printed_card_is_cr80_and_its_qr_verifies_as_valid(
+    app, clerk_client, printed,  # type: ignore[no-untyped-def]
+) -> None:
+    _resident_id, card, pdf = printed
+    front, back = rendered_pages(pdf)
+    for page in (front, back):
+        assert abs(page.width - 1011) <= 2 and abs(page.height - 638) <= 2
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert (round(float(box.width), 1), round(float(box.height), 1)) == (242.6, 153.0)
+    token = token_from_pdf(pdf)
+    assert card.state == CardState.ACTIVE and card.printed_at is not None
+    assert verify(clerk_client, token) == "valid resident"
+
+
+def test_the_qr_holds_nothing_personal(app, clerk_client, db_session, printed) -> None:  # type: ignore[no-untyped-def]
+    _resident_id, card, pdf = printed
+    token = token_from_pdf(pdf)
+    number = lifecycle.card_number(app.extensions["idcard.vault"], db_session, card)
+    assert is_valid_card_number(number)
+    raw = base64.b32decode(token + "=" * (-len(token) % 8))
+    for secret in ("Ιωάννης", "Παπαδόπουλος", "1961", "02-03", number, number[:4]):
+        assert secret not in token
+        assert secret.encode() not in raw
+
+
+def test_replacing_a_card_stops_the_old_one_at_once(app, clerk_client, db_session, printed) -> None:  # type: ignore[no-untyped-def]
+    resident_id, card, pdf = printed
+    old_token = token_from_pdf(pdf)
+    _act(clerk_client, card, "replace", reason="lost", fee_waived="y")
+    assert verify(clerk_client, old_token) == "not valid"
+    new = latest_card(db_session, resident_id)
+    assert new.id != card.id and new.fee_waived and new.expires_on == card.expires_on
+    assert new.state == CardState.AWAITING_PRINT
+    new_token = token_from_pdf(print_pdf(clerk_client, new))
+    assert new_token != old_token
+    assert verify(clerk_client, new_token) == "valid resident"
+
+
+def test_revoking_needs_a_supervisor_and_a_reason(app, clerk_client, staff, db_session, printed) -> None:  # type: ignore[no-untyped-def]
+    _resident_id, card, pdf = printed
+    token = token_from_pdf(pdf)
+    page = f"/staff/residents/{card.resident_id}"
+    refused = post_form(clerk_client, f"/staff/cards/{card.id}/revoke", {"reason": "fraud"},
+                        page_url=page)
+    assert refused.status_code == 403
+    supervisor = _supervisor(app, staff)
+    no_reason = post_form(supervisor, f"/staff/cards/{card.id}/revoke", {"reason": ""},
+                          page_url=page)
+    assert "Choose a reason" in supervisor.get(no_reason.headers["Location"]).text
+    assert verify(clerk_client, token) == "valid resident"
+    _act(supervisor, card, "revoke", reason="fraud")
+    assert verify(clerk_client, token) == "not valid"
+    events = db_session.exec(select(AuditEvent.action)).all()
+    assert "card.revoke_fraud" in events
+
+
+def test_suspend_and_unsuspend_flip_the_answer(app, clerk_client, staff, printed) -> None:  # type: ignore[no-untyped-def]
+    _resident_id, card, pdf = printed
+    token = token_from_pdf(pdf)
+    supervisor = _supervisor(app, staff)
+    _act(supervisor, card, "suspend")
+    assert verify(clerk_client, token) == "not valid"
+    _act(supervisor, card, "unsuspend")
+    assert verify(clerk_client, token) == "valid resident"
+
+
+def test_renewal_keeps_the_resident_and_issues_a_new_number_and_token(
+    app, clerk_client, db_session, printed,  # type: ignore[no-untyped-def]
+) -> None:
+    resident_id, card, pdf = printed
+    refused = post_form(clerk_client, f"/staff/cards/{card.id}/renew", {},
+                        page_url=f"/staff/residents/{resident_id}")
+    assert "Renewal is possible from" in clerk_client.get(refused.headers["Location"]).text
+    card.expires_on = date.today() + timedelta(days=30)  # now inside the renewal window
+    db_session.add(card)
+    db_session.commit()
+    _act(clerk_client, card, "renew")
+    new = latest_card(db_session, resident_id)
+    vault = app.extensions["idcard.vault"]
+    assert new.resident_id == resident_id and new.id != card.id
+    assert (lifecycle.card_number(vault, db_session, new)
+            != lifecycle.card_number(vault, db_session, card))
+    assert new.expires_on > card.expires_on
+    assert db_session.get(Card, card.id).state == CardState.REPLACED
+
+
+def test_young_teens_get_two_year_cards(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+    resident_id = enrolled_resident(clerk_client, born_on=years_ago(12),
+                                    caretaker_documents=["custody_order"])
+    issue(clerk_client, resident_id)
+    card = latest_card(db_session, resident_id)
+    assert (card.expires_on - date.today()).days in range(2 * 365, 2 * 366 + 1)
+
+
+def test_pickup_sites_make_cards_valid_at_handover(app, clerk_client, db_session, site) -> None:  # type: ignore[no-untyped-def]
+    site = db_session.get(Site, site.id)
+    site.requires_pickup = True
+    db_session.add(site)
+    db_session.commit()
+    resident_id = enrolled_resident(clerk_client)
+    issue(clerk_client, resident_id)
+    pdf = print_pdf(clerk_client, latest_card(db_session, resident_id))
+    token = token_from_pdf(pdf)
+    assert latest_card(db_session, resident_id).state == CardState.AWAITING_PICKUP
+    assert verify(clerk_client, token) == "not valid"
+    _act(clerk_client, latest_card(db_session, resident_id), "handover")
+    assert verify(clerk_client, token) == "valid resident"
+
+
+def test_a_resident_gets_one_live_card_and_flagged_enrollments_none(
+    app, clerk_client, db_session,  # type: ignore[no-untyped-def]
+) -> None:
+    first = enrolled_resident(clerk_client)
+    issue(clerk_client, first)
+    issue(clerk_client, first)
+    assert db_session.exec(select(func.count()).select_from(Card)).one() == 1
+    flagged = enrolled_resident(clerk_client)  # same name and birth date: flagged
+    issue(clerk_client, flagged)
+    assert db_session.exec(select(func.count()).select_from(Card)).one() == 1
+
+
+def test_unprinted_cards_do_not_verify(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+    resident_id = enrolled_resident(clerk_client)
+    issue(clerk_client, resident_id)
+    card = latest_card(db_session, resident_id)
+    token = card_token(db_session, app.config["IDCARD_SETTINGS"], card)
+    assert verify(clerk_client, token) == "not valid"
+
+
+def test_print_queue_prints_everything_and_marks_it_printed(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+    for name in ("Suharto", "Łukasz Żółć", "김민준"):
+        issue(clerk_client, enrolled_resident(clerk_client, name=name))
+    page = clerk_client.get("/staff/print-queue")
+    assert "3 cards wait to be printed" in page.text
+    response = post_form(clerk_client, "/staff/print-queue", {"layout": "letter"})
+    assert response.status_code == 200 and response.headers["X-Card-Count"] == "3"
+    pdf = b"".join(response.response)  # type: ignore[arg-type]
+    assert pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) == 2
+    states = db_session.exec(select(Card.state)).all()
+    assert set(states) == {CardState.ACTIVE}
+    assert "Nothing waits to be printed" in clerk_client.get("/staff/print-queue").text
+
+
+def test_print_queue_command_writes_the_file_then_marks_printed(
+    app, clerk_client, db_session, site, tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    for name in ("Suharto", "李小龙"):
+        issue(clerk_client, enrolled_resident(clerk_client, name=name))
+    out = tmp_path / "queue.pdf"
+    result = app.test_cli_runner().invoke(args=["print-queue", "--site", site.name,
+                                                "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(PdfReader(out).pages) == 4
+    assert not (tmp_path / "queue.pdf.part").exists()
+    db_session.expire_all()
+    assert set(db_session.exec(select(Card.state)).all()) == {CardState.ACTIVE}
+
+
+def test_rotated_keys_keep_verifying_old_cards_and_revoked_keys_do_not(
+    app, clerk_client, db_session, printed,  # type: ignore[no-untyped-def]
+) -> None:
+    _resident_id, card, pdf = printed
+    token = token_from_pdf(pdf)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
+    app.extensions["idcard.verification"].expire()
+    jwks = json.loads(clerk_client.get("/.well-known/jwks.json").data)
+    assert len(jwks["keys"]) == 2 and card.kid in {k["kid"] for k in jwks["keys"]}
+    assert verify(clerk_client, token) == "valid resident"
+    assert runner.invoke(args=["keys", "revoke", card.kid, "--yes"]).exit_code == 0
+    app.extensions["idcard.verification"].expire()
+    assert verify(clerk_client, token) == "not valid"
+    assert card.kid not in clerk_client.get("/.well-known/jwks.json").text
+
+
+def test_new_cards_are_signed_by_the_newest_key(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+    key = rotate_keys(db_session, app.config["IDCARD_SETTINGS"].master_key, Actor(None, None))
+    db_session.commit()
+    resident_id = enrolled_resident(clerk_client)
+    issue(clerk_client, resident_id)
+    assert latest_card(db_session, resident_id).kid == key.kid
+    signer = current_signer(db_session, app.config["IDCARD_SETTINGS"].master_key)
+    assert signer.kid.hex() == key.kid
+
+
+def test_demo_command_writes_real_cards(app, tmp_path, db_session) -> None:  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(args=["demo", "--residents", "2", "--out",
+                                                str(tmp_path), "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    pdfs = sorted(tmp_path.glob("*.pdf"))
+    assert len(pdfs) == 2
+    client = app.test_client()
+    for pdf in pdfs:
+        assert verify(client, token_from_pdf(pdf.read_bytes())) == "valid resident"
+    assert db_session.exec(select(func.count()).select_from(Resident)).one() == 2
+
+
+def test_demo_data_is_refused_in_production(tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
+    from idcard import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(tmp_path, database_url, env="production"))
+    result = app.test_cli_runner().invoke(args=["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code != 0 and "refused in production" in result.output
+    assert not (tmp_path / "out").exists()
+    app.extensions["idcard.engine"].dispose()
