@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         REMEMBER_COOKIE_DURATION=0,
         MAX_CONTENT_LENGTH=settings.max_photo_bytes + 1024 * 1024,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
+        RATELIMIT_KEY_PREFIX=settings.ratelimit_key_prefix,
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
         WTF_CSRF_TIME_LIMIT=None,  # a clerk's form may stay open all shift
@@ -57,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from idcard.admin.partner_views import bp as partners_bp
     from idcard.admin.views import bp as admin_bp
     from idcard.auth.views import bp as auth_bp
     from idcard.cli import register_commands
@@ -66,7 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     from idcard.verify.views import bp as verify_bp
     from idcard.verify.views import init_verification
 
-    for blueprint in (auth_bp, staff_bp, cards_bp, admin_bp, i18n_bp, verify_bp):
+    for blueprint in (auth_bp, staff_bp, cards_bp, admin_bp, partners_bp, i18n_bp,
+                      verify_bp):
         app.register_blueprint(blueprint)
     init_verification(app)
     register_commands(app)

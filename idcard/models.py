@@ -219,3 +219,35 @@ class Card(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     end_reason: str | None = Field(default=None, max_length=24)
     fee_waived: bool = False
+
+
+class Partner(SQLModel, table=True):
+    """An organization that checks cards through the API (a library, a clinic...)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PartnerKey(SQLModel, table=True):
+    """A partner's API key; only its hash is kept, the key itself is shown once."""
+
+    __tablename__ = "partner_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    prefix: str = Field(max_length=12)  # shown in lists so admins can tell keys apart
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # set by rotation
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PartnerDailyCount(SQLModel, table=True):
+    """How many verifications a partner made on a day: the only usage record kept."""
+
+    __tablename__ = "partner_daily_count"
+
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    count: int = 0

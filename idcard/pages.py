@@ -50,9 +50,13 @@ def init_pages(app: Flask) -> None:
     """Register error handlers, headers and template globals on the app."""
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(error: HTTPException) -> tuple[object, int] | HTTPException:
         if error.code is None or error.code < 400:
             return error
+        if request.path.startswith("/api/"):
+            # Partners' programs read JSON; the words are the same as on the pages.
+            title, detail = _messages().get(error.code, _messages()[400])
+            return {"error": f"{title}. {detail}"}, error.code
         return _error_page(error.code)
 
     @app.errorhandler(CSRFError)

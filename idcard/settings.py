@@ -41,8 +41,10 @@ class Settings:
     card_years: int = 5
     young_card_years: int = 2
     ratelimit_storage_url: str = "memory://"
+    ratelimit_key_prefix: str = "idcard"
     login_limit: str = "10 per minute"
     verify_limit: str = "60 per minute"
+    partner_verify_limit: str = "6000 per minute"
     status_list_ttl: int = 300
     status_list_max_age: int = 86400
     status_refresh_seconds: float = 1.0
@@ -84,8 +86,10 @@ OPTIONAL = {
     "card_years": ("IDCARD_CARD_YEARS", int),
     "young_card_years": ("IDCARD_YOUNG_CARD_YEARS", int),
     "ratelimit_storage_url": ("IDCARD_RATELIMIT_STORAGE_URL", str),
+    "ratelimit_key_prefix": ("IDCARD_RATELIMIT_KEY_PREFIX", str),
     "login_limit": ("IDCARD_LOGIN_LIMIT", str),
     "verify_limit": ("IDCARD_VERIFY_LIMIT", str),
+    "partner_verify_limit": ("IDCARD_PARTNER_VERIFY_LIMIT", str),
     "status_list_ttl": ("IDCARD_STATUS_LIST_TTL", int),
     "status_list_max_age": ("IDCARD_STATUS_LIST_MAX_AGE", int),
     "status_refresh_seconds": ("IDCARD_STATUS_REFRESH_SECONDS", float),

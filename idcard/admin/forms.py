@@ -39,3 +39,7 @@ class NewStaffForm(StaffForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[Optional(), Length(max=256)],
                              render_kw={"autocomplete": "new-password"})
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Organization name"), validators=[DataRequired(), Length(max=120)])

@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, render_template, request, send_file
+from flask import Blueprint, Flask, current_app, g, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from idcard import db
@@ -21,6 +21,7 @@ from idcard.keys import current_signer, published_keys
 from idcard.statuslist import STATUS_LIST_TYPE, StatusBits, sign_status_list
 from idcard.tokens import jwk
 from idcard.verify.checks import is_valid_card
+from idcard.verify.partners import PartnerKeys, UsageCounter
 from idcard.verify.status import VerificationState
 
 bp = Blueprint("verify", __name__)
@@ -42,20 +43,43 @@ def _json(body: str, status: int = 200, max_age: int | None = None) -> Response:
     return response
 
 
-def _verify_limit() -> str:
-    return settings().verify_limit
+def _presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip()
+    return request.headers.get("X-API-Key")
+
+
+def request_partner() -> int | None:
+    """The partner whose valid API key came with this request, if any (cached per request)."""
+    if "partner_id" not in g:
+        key = _presented_key()
+        keys: PartnerKeys = current_app.extensions["idcard.partner_keys"]
+        g.partner_id = keys.partner_for(key) if key else None
+    return g.partner_id  # type: ignore[no-any-return]
+
+
+def _partner_limit_key() -> str:
+    return f"partner:{request_partner()}"
 
 
 @bp.post("/api/v1/verify")
 @csrf.exempt
-@limiter.limit(_verify_limit)
+@limiter.limit(lambda: settings().verify_limit, exempt_when=lambda: request_partner() is not None)
+@limiter.limit(lambda: settings().partner_verify_limit, key_func=_partner_limit_key,
+               exempt_when=lambda: request_partner() is None)
 def verify_card() -> Response:
     """Answer one bit about a token: valid resident, or not valid."""
+    partner_id = request_partner()
+    if partner_id is None and _presented_key():
+        return _json(json.dumps({"error": "Unknown, expired or revoked API key."}), 401)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or "token" not in payload:
         return _json(json.dumps({"error": 'Send a JSON object like {"token": "..."}.'}), 400)
     snapshot = verification_state().current()
     valid = is_valid_card(payload["token"], snapshot, datetime.now(UTC).date())
+    if partner_id is not None:
+        current_app.extensions["idcard.usage"].add(partner_id)
     return _json(VALID if valid else NOT_VALID)
 
 
@@ -132,6 +156,8 @@ def init_verification(app: Flask) -> None:
     app.extensions["idcard.verification"] = VerificationState(
         app.extensions["idcard.engine"], app.config["IDCARD_SETTINGS"].status_refresh_seconds)
     app.extensions["idcard.signed_lists"] = {}
+    app.extensions["idcard.partner_keys"] = PartnerKeys(app.extensions["idcard.engine"])
+    app.extensions["idcard.usage"] = UsageCounter(app.extensions["idcard.engine"])
 
     @app.after_request
     def allow_partner_origins(response: Response) -> Response:

@@ -1,0 +1,37 @@
+"""Production gunicorn settings: `gunicorn -c gunicorn.conf.py idcard.wsgi:app`.
+
+Access log lines carry the method, the path WITHOUT its query string, the status,
+the size and the duration. Request bodies (where a token travels to the JSON API)
+are never logged by gunicorn, and the /v#TOKEN fragment never reaches a server.
+"""
+
+import os
+
+bind = os.environ.get("IDCARD_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("IDCARD_WORKERS", "2"))
+worker_class = "sync"
+timeout = 120  # large print batches stream for a while
+accesslog = "-"
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = "info"
+forwarded_allow_ips = os.environ.get("IDCARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):  # type: ignore[no-untyped-def]
+    """Print the one-time admin setup link when no admin exists yet."""
+    from idcard import create_app
+    from idcard.cli import announce_setup_link
+
+    # A throwaway app in the master: workers build their own after the fork, so no
+    # database connection is shared between processes.
+    app = create_app()
+    announce_setup_link(app, app.config["IDCARD_SETTINGS"].public_url)
+    app.extensions["idcard.engine"].dispose()
+
+
+def worker_exit(server, worker):  # type: ignore[no-untyped-def]
+    """Write the partners' pending daily counts before a worker goes."""
+    from idcard.wsgi import app
+
+    app.extensions["idcard.usage"].flush()
