@@ -224,13 +224,18 @@ class PdfSplicer:
             self._object(new, body)
 
     def close(self) -> None:
-        """Write the page tree, cross-reference table and trailer."""
-        kids = " ".join(f"{k} 0 R" for k in self.kids)
-        self._object(2, f"<< /Type /Pages /Count {len(self.kids)} /Kids [ {kids} ] >>".encode())
+        """Write the page tree, cross-reference table and trailer, a slice at a time."""
+        self.offsets[2] = self.position
+        self._write(b"2 0 obj\n<< /Type /Pages /Count %d /Kids [" % len(self.kids))
+        for start in range(0, len(self.kids), 4096):
+            chunk = self.kids[start : start + 4096]
+            self._write(b"".join(b" %d 0 R" % kid for kid in chunk))
+        self._write(b" ] >>\nendobj\n")
         xref_at = self.position
-        lines = [f"xref\n0 {len(self.offsets)}\n0000000000 65535 f \n".encode()]
-        lines.extend(f"{offset:010d} 00000 n \n".encode() for offset in self.offsets[1:])
-        self._write(b"".join(lines))
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
+        for start in range(1, len(self.offsets), 4096):
+            chunk = self.offsets[start : start + 4096]
+            self._write(b"".join(b"%010d 00000 n \n" % offset for offset in chunk))
         trailer = f"trailer\n<< /Size {len(self.offsets)} /Root 1 0 R >>\nstartxref\n{xref_at}\n"
         self._write(trailer.encode() + b"%%EOF\n")
         self.out.flush()

@@ -210,7 +210,7 @@ class ShapedLine:
     width: float  # em
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # labels and the card being drawn; per-card values don't repeat
 def shape_line(text: str, bold: bool = False) -> ShapedLine:
     """Shape one line: fonts by fallback, runs in visual order, glyphs positioned in em."""
     text = unicodedata.normalize("NFC", text)
