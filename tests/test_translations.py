@@ -34,6 +34,7 @@ HOW_TO_FIX = ("run scripts/update-translations, translate the new or fuzzy entri
 PLACEHOLDER = re.compile(
     r"%(?:\((?P<name>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
     r"(?P<type>[diouxXeEfFgGcrsa%])")
+BRACED = re.compile(r"\{\w+\}")
 
 
 def read_catalog(path: Path) -> Catalog:
@@ -97,8 +98,11 @@ def _key(message: Message) -> str:
 
 
 def placeholders(text: str) -> tuple[frozenset[str], Counter[str]]:
-    """Named placeholders as a set, positional ones counted by type (%s, %d...)."""
-    named: set[str] = set()
+    """Named placeholders as a set, positional ones counted by type (%s, %d...).
+
+    `{name}` counts as named too: page scripts fill those in (verify page, print queue).
+    """
+    named: set[str] = set(BRACED.findall(text))
     positional: Counter[str] = Counter()
     for match in PLACEHOLDER.finditer(text):
         if match["type"] == "%":
