@@ -34,17 +34,18 @@ QR_TARGET_WIDTH = 30 * mm
 QR_QUIET_MODULES = 4
 PRINTER_DOT = 25.4 / 300 * mm  # snap QR modules to whole dots of a 300 dpi card printer
 
-# Every word printed on a card, in one place so they can be translated later.
+# Every word printed on a card, in one place, marked for translation (printed in
+# English for now: one card serves readers of every language).
 LABELS = {
-    "card_title": "Resident identification card",
-    "name": "Name",
-    "date_of_birth": "Date of birth",
-    "expires": "Expires",
-    "gender": "Gender",
-    "card_number": "Card number",
-    "address": "Address",
-    "scan": "Scan to check this card",
-    "scan_help": (
+    "card_title": N_("Resident identification card"),
+    "name": N_("Name"),
+    "date_of_birth": N_("Date of birth"),
+    "expires": N_("Expires"),
+    "gender": N_("Gender"),
+    "card_number": N_("Card number"),
+    "address": N_("Address"),
+    "scan": N_("Scan to check this card"),
+    "scan_help": N_(
         "Point any phone camera at the code. The check runs on the phone "
         "and nothing about it is recorded."
     ),
