@@ -26,7 +26,7 @@ bench: $(VENV)/.installed-test translations system-deps
 	$(BIN)/python -m bench
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -f -d idcard/translations
+	$(BIN)/pybabel -q compile -d idcard/translations
 
 system-deps:
 	@scripts/install-system-deps chromium poppler-utils wrk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -77,6 +78,14 @@ def init_pages(app: Flask) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    @app.template_filter("language_name")
+    def language_name(code: str, in_language: str | None = None) -> str:
+        """A language's name, in the page's language (or in its own, for the switcher)."""
+        try:
+            return Locale.parse(code).get_display_name(in_language or str(get_locale())) or code
+        except (ValueError, UnknownLocaleError):
+            return code
 
     @app.context_processor
     def globals_for_templates() -> dict[str, object]:

@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, g, render_template, request, send_file
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from werkzeug.wrappers import Response
 
 from idcard import db
@@ -136,8 +136,9 @@ def _signed_list(list_id: int, bits: StatusBits, tick: int) -> bytes:
 @bp.get("/v")
 def verify_page() -> Response:
     """The page a card's QR opens; it checks the token in the browser from the fragment."""
+    list_ids = sorted(verification_state().current().lists)
     response = Response(render_template(
-        "verify/page.html", max_age_seconds=settings().status_list_max_age))
+        "verify/page.html", max_age_seconds=settings().status_list_max_age, list_ids=list_ids))
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
@@ -146,7 +147,8 @@ def verify_page() -> Response:
 @bp.get("/sw.js")
 def service_worker() -> Response:
     """The verify page's service worker, served from the root so it may control /v."""
-    response = send_file(STATIC_JS / "sw.js", mimetype="text/javascript", max_age=0)
+    response = Response((STATIC_JS / "sw.js").read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # browsers check for a new worker each visit
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 

@@ -1,0 +1,116 @@
+"""Status lists over HTTP, offline verification, and no trail of any check."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import inspect, text
+
+from idcard.issuance.cards import card_number
+from idcard.statuslist import MIN_STATUS_ENTRIES, read_status_list
+from idcard.tokens import decode_token
+from tests.cards_helpers import enrolled_resident, issue, latest_card, print_pdf, token_from_pdf
+from tests.helpers import post_form
+
+
+def printed_token(client, db_session, **overrides) -> tuple[str, object]:  # type: ignore[no-untyped-def]
+    resident_id = enrolled_resident(client, **overrides)
+    issue(client, resident_id)
+    token = token_from_pdf(print_pdf(client, latest_card(db_session, resident_id)))
+    return token, latest_card(db_session, resident_id)
+
+
+def keys_of(client) -> dict[bytes, bytes]:  # type: ignore[no-untyped-def]
+    jwks = client.get("/.well-known/jwks.json").get_json()
+    return {bytes.fromhex(k["kid"]): base64.urlsafe_b64decode(k["x"] + "==") for k in jwks["keys"]}
+
+
+def test_status_list_is_signed_cached_and_flips_on_revocation(
+    app, clerk_client, supervisor_client, db_session,  # type: ignore[no-untyped-def]
+) -> None:
+    token, card = printed_token(clerk_client, db_session)
+    url = f"/api/v1/status-lists/{card.status_list_id}"
+    first = clerk_client.get(url)
+    assert first.status_code == 200 and first.mimetype == "application/statuslist+cwt"
+    assert "max-age=" in first.headers["Cache-Control"] and first.headers["ETag"]
+    status = read_status_list(first.data, keys_of(clerk_client), now=datetime.now(UTC))
+    assert len(status.bits) >= MIN_STATUS_ENTRIES and not status.bits.get(card.status_index)
+    again = clerk_client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    page = f"/staff/residents/{card.resident_id}"
+    post_form(supervisor_client, f"/staff/cards/{card.id}/revoke", {"reason": "fraud"},
+              page_url=page)
+    changed = clerk_client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    status = read_status_list(changed.data, keys_of(clerk_client), now=datetime.now(UTC))
+    assert status.bits.get(card.status_index)
+    assert clerk_client.get("/api/v1/status-lists/999").status_code == 404
+
+
+def test_verify_token_command_checks_offline_from_saved_files(
+    app, clerk_client, supervisor_client, db_session, tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    token, card = printed_token(clerk_client, db_session)
+    (tmp_path / "jwks.json").write_text(clerk_client.get("/.well-known/jwks.json").text)
+    (tmp_path / "list.cwt").write_bytes(
+        clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
+    args = ["verify-token", f"https://id.example/v#{token}", "--offline",
+            "--key-set", str(tmp_path / "jwks.json"), "--status-list", str(tmp_path / "list.cwt")]
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0 and result.output.strip() == "valid resident"
+    post_form(supervisor_client, f"/staff/cards/{card.id}/revoke", {"reason": "fraud"},
+              page_url=f"/staff/residents/{card.resident_id}")
+    (tmp_path / "list.cwt").write_bytes(
+        clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1 and result.output.strip() == "not valid"
+
+
+def test_a_thousand_checks_leave_no_trail(app, clerk_client, db_session, caplog, capsys) -> None:  # type: ignore[no-untyped-def]
+    printed = [printed_token(clerk_client, db_session, name=f"Resident {n}") for n in range(4)]
+    tokens, cards = [t for t, _ in printed], [c for _, c in printed]
+    keys = keys_of(clerk_client)
+    before = _dump_tables(app)
+    capsys.readouterr()
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="idcard")
+    partner = app.test_client()
+    for n in range(1000):
+        assert partner.post("/api/v1/verify", json={"token": tokens[n % 4]}).status_code == 200
+    assert _dump_tables(app) == before  # no row was written or changed by any check
+    captured = capsys.readouterr()
+    output = "\n".join(r.getMessage() for r in caplog.records) + captured.out + captured.err
+    stored = json.dumps(before, default=lambda v: v.hex() if isinstance(v, bytes) else str(v))
+    vault = app.extensions["idcard.vault"]
+    for token, card in zip(tokens, cards, strict=True):
+        claims = decode_token(token, keys, today=datetime.now(UTC).date())
+        number = card_number(vault, db_session, card)
+        for trace in (token, token[:32], claims.handle.hex(), number):
+            assert trace not in output
+        assert not re.search(rf"\b{claims.index}\b", output)
+        # Tokens and card numbers are stored nowhere; the card's handle and status index
+        # live only in its own issuance row (the list is published from it).
+        assert token[:32] not in stored and number not in stored
+
+
+def _dump_tables(app) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+    engine = app.extensions["idcard.engine"]
+    tables = inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        return {t: sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr)
+                for t in tables if t != "alembic_version"}
+
+
+def test_the_verify_page_is_static_and_carries_no_token(app) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    page = client.get("/v")
+    assert page.status_code == 200 and "public" in page.headers["Cache-Control"]
+    assert "Set-Cookie" not in page.headers
+    worker = client.get("/sw.js")
+    assert worker.headers["Service-Worker-Allowed"] == "/"
