@@ -69,15 +69,12 @@ class VerificationState:
                              for kid, public in conn.execute(KEYS_SQL)}
             for list_id, size in conn.execute(LISTS_SQL):
                 if list_id not in snapshot.lists:
-                    snapshot.lists[list_id] = _all_invalid(size)
+                    # Entries no card holds stay 0, as the IETF draft's lists do: no
+                    # signed token can name them, and long runs of 0 compress well.
+                    snapshot.lists[list_id] = StatusBits(size)
                     snapshot.list_ticks[list_id] = 0
             for list_id, index, state, tick in conn.execute(CHANGES_SQL, {"tick": snapshot.tick}):
                 snapshot.lists[list_id].set(index, state != CardState.ACTIVE)
                 snapshot.list_ticks[list_id] = max(snapshot.list_ticks[list_id], tick)
                 snapshot.tick = max(snapshot.tick, tick)
         self._checked_at = time.monotonic()
-
-
-def _all_invalid(size: int) -> StatusBits:
-    """A new list: every entry not valid until an active card holds it."""
-    return StatusBits.from_bytes(b"\xff" * (size // 8))

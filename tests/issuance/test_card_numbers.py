@@ -29,7 +29,8 @@ def test_verhoeff_check_digit_matches_published_examples(body: str, check: str) 
     assert verhoeff_ok(body + check)
 
 
-@pytest.mark.parametrize("number", [with_check(b) for b in SAMPLES] + [new_card_number()])
+# Parameters must be the same in every test process (pytest-xdist), so no random draws here.
+@pytest.mark.parametrize("number", [with_check(b) for b in SAMPLES])
 def test_every_single_digit_error_is_caught(number: str) -> None:
     for position, original in enumerate(number):
         for digit in "0123456789".replace(original, ""):
@@ -37,7 +38,7 @@ def test_every_single_digit_error_is_caught(number: str) -> None:
             assert not verhoeff_ok(typo), typo
 
 
-@pytest.mark.parametrize("number", [with_check(b) for b in SAMPLES] + [new_card_number()])
+@pytest.mark.parametrize("number", [with_check(b) for b in SAMPLES])
 def test_every_adjacent_transposition_is_caught(number: str) -> None:
     for position in range(len(number) - 1):
         a, b = number[position], number[position + 1]

@@ -1,0 +1,53 @@
+"""Status list size on the wire: 2,000,000 cards with 1% revoked.
+
+Cards fill lists of 131,072 entries up to 75% (idcard.issuance.cards.LIST_FILL_LIMIT)
+at random indexes, as issuance does; each list is signed and compressed exactly as
+/api/v1/status-lists/<id> serves it. A verifier downloads only its card's list.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+
+from idcard.issuance.cards import LIST_FILL_LIMIT
+from idcard.statuslist import MIN_STATUS_ENTRIES, StatusBits, sign_status_list
+from idcard.tokens import SigningKey
+
+CARDS = 2_000_000
+REVOKED_SHARE = 0.01
+
+
+def signed_lists(cards: int, revoked_share: float, rng: random.Random) -> list[bytes]:
+    key = SigningKey.generate()
+    per_list = int(MIN_STATUS_ENTRIES * LIST_FILL_LIMIT)
+    lists = []
+    for list_id, start in enumerate(range(0, cards, per_list), start=1):
+        held = min(per_list, cards - start)
+        bits = StatusBits(MIN_STATUS_ENTRIES)
+        for index in rng.sample(range(MIN_STATUS_ENTRIES), held):
+            if rng.random() < revoked_share:
+                bits.set(index, True)
+        lists.append(sign_status_list(
+            bits.to_bytes(), list_id, key, issued_at=datetime.now(UTC), ttl_seconds=300,
+            uri=f"https://id.example-city.gov/api/v1/status-lists/{list_id}"))
+    return lists
+
+
+def main() -> None:
+    started = time.perf_counter()
+    lists = signed_lists(CARDS, REVOKED_SHARE, random.Random(2026))
+    sizes = [len(signed) for signed in lists]
+    raw = MIN_STATUS_ENTRIES // 8
+    print(f"status list: {CARDS:,} cards, {REVOKED_SHARE:.0%} revoked -> {len(lists)} lists "
+          f"of {MIN_STATUS_ENTRIES:,} entries")
+    print(f"status list: one list on the wire {sum(sizes) / len(sizes) / 1024:.1f} KiB "
+          f"(max {max(sizes) / 1024:.1f} KiB; raw bits {raw / 1024:.0f} KiB, "
+          f"{raw / (sum(sizes) / len(sizes)):.1f}x compression)")
+    print(f"status list: all lists together {sum(sizes) / 1024:.0f} KiB "
+          f"(built and signed in {time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
