@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import unicodedata
 from dataclasses import replace
@@ -13,8 +12,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from idcard.issuance.card_pdf import CardDesign, CardFace
+from tests.helpers import shared_data
 
-NAMES = json.loads((Path(__file__).resolve().parents[3] / "shared/testdata/names.json").read_text())
+NAMES = shared_data("names.json")
 TOKEN_URL = "https://id.example.org/v#" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" * 6
 
 
