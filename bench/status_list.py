@@ -25,10 +25,10 @@ def signed_lists(cards: int, revoked_share: float, rng: random.Random) -> list[b
     lists = []
     for list_id, start in enumerate(range(0, cards, per_list), start=1):
         held = min(per_list, cards - start)
-        bits = StatusBits(MIN_STATUS_ENTRIES)
+        # As served: entries no card holds are 1, active cards 0, revoked cards 1.
+        bits = StatusBits.from_bytes(b"\xff" * (MIN_STATUS_ENTRIES // 8))
         for index in rng.sample(range(MIN_STATUS_ENTRIES), held):
-            if rng.random() < revoked_share:
-                bits.set(index, True)
+            bits.set(index, rng.random() < revoked_share)
         lists.append(sign_status_list(
             bits.to_bytes(), list_id, key, issued_at=datetime.now(UTC), ttl_seconds=300,
             uri=f"https://id.example-city.gov/api/v1/status-lists/{list_id}"))

@@ -45,6 +45,7 @@ class Settings:
     login_limit: str = "10 per minute"
     verify_limit: str = "60 per minute"
     partner_verify_limit: str = "6000 per minute"
+    api_limit: str = "600 per minute"  # key set, status lists, health: per address
     status_list_ttl: int = 300
     status_list_max_age: int = 86400
     status_refresh_seconds: float = 1.0
@@ -90,6 +91,7 @@ OPTIONAL = {
     "login_limit": ("IDCARD_LOGIN_LIMIT", str),
     "verify_limit": ("IDCARD_VERIFY_LIMIT", str),
     "partner_verify_limit": ("IDCARD_PARTNER_VERIFY_LIMIT", str),
+    "api_limit": ("IDCARD_API_LIMIT", str),
     "status_list_ttl": ("IDCARD_STATUS_LIST_TTL", int),
     "status_list_max_age": ("IDCARD_STATUS_LIST_MAX_AGE", int),
     "status_refresh_seconds": ("IDCARD_STATUS_REFRESH_SECONDS", float),

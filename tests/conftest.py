@@ -93,6 +93,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "secret_key": secrets.token_bytes(32), "master_key": secrets.token_bytes(32),
         "index_key": secrets.token_bytes(32), "login_limit": "1000 per minute",
         "verify_limit": "100000 per minute", "partner_verify_limit": "100000 per minute",
+        "api_limit": "100000 per minute",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

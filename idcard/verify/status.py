@@ -69,9 +69,9 @@ class VerificationState:
                              for kid, public in conn.execute(KEYS_SQL)}
             for list_id, size in conn.execute(LISTS_SQL):
                 if list_id not in snapshot.lists:
-                    # Entries no card holds stay 0, as the IETF draft's lists do: no
-                    # signed token can name them, and long runs of 0 compress well.
-                    snapshot.lists[list_id] = StatusBits(size)
+                    # Entries no card holds are 1 (not valid): even a token minted
+                    # with a leaked key fails unless it names an active card's index.
+                    snapshot.lists[list_id] = StatusBits.from_bytes(b"\xff" * (size // 8))
                     snapshot.list_ticks[list_id] = 0
             for list_id, index, state, tick in conn.execute(CHANGES_SQL, {"tick": snapshot.tick}):
                 snapshot.lists[list_id].set(index, state != CardState.ACTIVE)

@@ -16,6 +16,8 @@ from werkzeug.wrappers import Response
 
 from idcard import db
 from idcard.context import settings
+from flask_limiter.util import get_remote_address
+
 from idcard.extensions import csrf, limiter
 from idcard.keys import current_signer, published_keys
 from idcard.statuslist import STATUS_LIST_TYPE, StatusBits, sign_status_list
@@ -59,15 +61,24 @@ def request_partner() -> int | None:
     return g.partner_id  # type: ignore[no-any-return]
 
 
-def _partner_limit_key() -> str:
-    return f"partner:{request_partner()}"
+def _verify_limit() -> str:
+    partner = request_partner() is not None
+    return settings().partner_verify_limit if partner else settings().verify_limit
+
+
+def _verify_limit_key() -> str:
+    """Partners are limited per partner (across their addresses), others per address."""
+    partner_id = request_partner()
+    return f"partner:{partner_id}" if partner_id is not None else get_remote_address()
+
+
+def _api_limit() -> str:
+    return settings().api_limit
 
 
 @bp.post("/api/v1/verify")
 @csrf.exempt
-@limiter.limit(lambda: settings().verify_limit, exempt_when=lambda: request_partner() is not None)
-@limiter.limit(lambda: settings().partner_verify_limit, key_func=_partner_limit_key,
-               exempt_when=lambda: request_partner() is None)
+@limiter.limit(_verify_limit, key_func=_verify_limit_key)
 def verify_card() -> Response:
     """Answer one bit about a token: valid resident, or not valid."""
     partner_id = request_partner()
@@ -84,18 +95,21 @@ def verify_card() -> Response:
 
 
 @bp.get("/api/v1/health")
+@limiter.limit(_api_limit)
 def health() -> Response:
     """A cheap JSON answer for load balancers (and the benchmark's no-op baseline)."""
     return _json('{"status": "ok"}')
 
 
 @bp.get("/api/v1/openapi.json")
+@limiter.limit(_api_limit)
 def openapi() -> Response:
     """The OpenAPI 3 description of the partner API."""
     return _json(OPENAPI_PATH.read_text(), max_age=KEYSET_MAX_AGE)
 
 
 @bp.get("/.well-known/jwks.json")
+@limiter.limit(_api_limit)
 def key_set() -> Response:
     """Every public key whose cards may still be valid, as a JWK set."""
     keys = [jwk(k.kid, k.public_key) for k in published_keys(db.session())]
@@ -103,6 +117,7 @@ def key_set() -> Response:
 
 
 @bp.get("/api/v1/status-lists/<int:list_id>")
+@limiter.limit(_api_limit)
 def status_list(list_id: int) -> Response:
     """The signed, compressed status bits of one list; unchanged lists cost a 304."""
     snapshot = verification_state().current()
