@@ -27,6 +27,8 @@ from idcard.models import Role, Site
 from idcard.settings import Settings
 from tests.helpers import PASSWORD, login
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "IDCARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

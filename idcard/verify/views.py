@@ -153,7 +153,8 @@ def verify_page() -> Response:
     """The page a card's QR opens; it checks the token in the browser from the fragment."""
     list_ids = sorted(verification_state().current().lists)
     response = Response(render_template(
-        "verify/page.html", max_age_seconds=settings().status_list_max_age, list_ids=list_ids))
+        "verify/page.html", max_age_seconds=settings().status_list_max_age, list_ids=list_ids),
+        mimetype="text/html")
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
