@@ -15,6 +15,7 @@ run: $(VENV)/.installed translations
 ## test: install Python and system packages the tests need, then run every test
 test: $(VENV)/.installed-test translations system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	node --test tests/js/
 
 ## lint: ruff and mypy
 lint: $(VENV)/.installed-test
@@ -30,6 +31,7 @@ translations: $(VENV)/.installed
 
 system-deps:
 	@scripts/install-system-deps chromium poppler-utils wrk
+	@command -v node >/dev/null || scripts/install-system-deps nodejs
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
