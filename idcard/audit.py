@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from idcard.errors import N_, UserError
 from idcard.models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,12 @@ class Actor:
 
     staff_id: int | None
     site_id: int | None
+
+    def at_site(self) -> tuple[int, int]:
+        """(staff id, site id) of a staff member working at a site, else a UserError."""
+        if self.staff_id is None or self.site_id is None:
+            raise UserError(N_("You are not assigned to an enrollment site; ask an admin."))
+        return self.staff_id, self.site_id
 
 
 def record_event(

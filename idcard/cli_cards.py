@@ -12,14 +12,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from idcard.audit import Actor
 from idcard.errors import UserError
 from idcard.issuance.cards import print_queue
 from idcard.issuance.printing import print_cards
 from idcard.keys import revoke_key, rotate_keys
-from idcard.models import Site, SigningKeyRecord
+from idcard.models import SigningKeyRecord, Site
 from idcard.statuslist import InvalidStatusList, read_status_list
 from idcard.tokens import InvalidToken, decode_token
 from idcard.verify.checks import is_valid_card
@@ -46,7 +46,8 @@ def keys_group() -> None:
 def list_keys() -> None:
     """Show every signing key and whether it signs, verifies, or is revoked."""
     with _session() as session:
-        for key in session.exec(select(SigningKeyRecord).order_by(SigningKeyRecord.created_at)):
+        query = select(SigningKeyRecord).order_by(col(SigningKeyRecord.created_at))
+        for key in session.exec(query):
             state = ("revoked" if key.revoked_at else "retired (verifies)" if key.retired_at
                      else "signing")
             click.echo(f"{key.kid}  {key.created_at:%Y-%m-%d}  {state}")

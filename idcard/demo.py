@@ -94,7 +94,7 @@ def make_demo(
     progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
     """Enroll `count` demo residents, issue and print their cards into `out_dir`."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not secrets
     actor = _demo_actor(session)
     signer = current_signer(session, settings.master_key)
     policy = CardPolicy(years=settings.card_years, young_years=settings.young_card_years)

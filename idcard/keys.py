@@ -86,4 +86,4 @@ def published_keys(session: Session) -> list[PublishedKey]:
     """Every key that may still verify a card: all but the revoked."""
     query = select(SigningKeyRecord).where(col(SigningKeyRecord.revoked_at).is_(None))
     return [PublishedKey(bytes.fromhex(r.kid), r.public_key)
-            for r in session.exec(query.order_by(SigningKeyRecord.created_at))]
+            for r in session.exec(query.order_by(col(SigningKeyRecord.created_at)))]

@@ -6,6 +6,7 @@ import logging
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -51,7 +52,7 @@ def init_pages(app: Flask) -> None:
     """Register error handlers, headers and template globals on the app."""
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[object, int] | HTTPException:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         if request.path.startswith("/api/"):

@@ -63,7 +63,8 @@ class Settings:
         environ = os.environ if environ is None else environ
         env = environ.get("IDCARD_ENV", "development")
         if env not in ("development", "production", "testing"):
-            raise SettingsError(f"IDCARD_ENV must be development, production or testing, not {env!r}")
+            raise SettingsError(
+                f"IDCARD_ENV must be development, production or testing, not {env!r}")
         home = Path(environ.get("IDCARD_HOME", "instance")).resolve()
         home.mkdir(parents=True, exist_ok=True)
         keys = {

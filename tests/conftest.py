@@ -107,14 +107,14 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings):  # type: ignore[no-untyped-def]
+def app(settings: Settings):
     app = create_app(settings)
     yield app
     app.extensions["idcard.engine"].dispose()
 
 
 @pytest.fixture
-def db_session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+def db_session(app) -> Iterator[Session]:
     with Session(app.extensions["idcard.engine"], expire_on_commit=False) as session:
         yield session
 
@@ -128,7 +128,7 @@ def site(db_session: Session) -> Site:
 
 
 @pytest.fixture
-def staff(db_session: Session, site: Site):  # type: ignore[no-untyped-def]
+def staff(db_session: Session, site: Site):
     """Create a staff account per role: staff(Role.CLERK) -> username."""
 
     def make(role: Role, username: str | None = None) -> str:
@@ -142,21 +142,21 @@ def staff(db_session: Session, site: Site):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def clerk_client(app, staff):  # type: ignore[no-untyped-def]
+def clerk_client(app, staff):
     client = app.test_client()
     login(client, staff(Role.CLERK))
     return client
 
 
 @pytest.fixture
-def supervisor_client(app, staff):  # type: ignore[no-untyped-def]
+def supervisor_client(app, staff):
     client = app.test_client()
     login(client, staff(Role.SUPERVISOR))
     return client
 
 
 @pytest.fixture
-def admin_client(app, staff):  # type: ignore[no-untyped-def]
+def admin_client(app, staff):
     client = app.test_client()
     login(client, staff(Role.ADMIN))
     return client

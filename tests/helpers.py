@@ -29,13 +29,13 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def post_form(client, url: str, data: dict, *, page_url: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+def post_form(client, url: str, data: dict, *, page_url: str | None = None, **kwargs):
     """GET the form's page (`url` unless given) for its CSRF token, then POST the form."""
     page = client.get(page_url or url)
     return client.post(url, data={**data, "csrf_token": csrf_from(page.text)}, **kwargs)
 
 
-def login(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def login(client, username: str, password: str = PASSWORD):
     return post_form(client, "/staff/login", {"username": username, "password": password})
 
 

@@ -25,7 +25,8 @@ def staff_routes(app: Flask) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/staff") or rule.endpoint in PUBLIC_STAFF_ENDPOINTS:
             continue
-        url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "abc", rule.rule)
+        url = re.sub(r"<(?:int:)?(\w+)>",
+                     lambda m: "1" if "int:" in m.group(0) else "abc", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, url, method))
     return routes
@@ -59,7 +60,7 @@ def test_anonymous_users_are_sent_to_sign_in(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.SUPERVISOR])
-def test_lower_roles_are_refused(app: Flask, staff, role: Role) -> None:  # type: ignore[no-untyped-def]
+def test_lower_roles_are_refused(app: Flask, staff, role: Role) -> None:
     client = app.test_client()
     login(client, staff(role))
     app.config["WTF_CSRF_ENABLED"] = False  # so POSTs reach the role guard

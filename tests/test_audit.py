@@ -11,7 +11,7 @@ from idcard.models import AuditEvent
 from tests.helpers import enroll, post_form
 
 
-def test_audit_rows_cannot_be_changed_or_deleted(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_audit_rows_cannot_be_changed_or_deleted(app, clerk_client, db_session) -> None:
     enroll(clerk_client)
     assert db_session.exec(select(AuditEvent)).all()
     for statement in ("UPDATE audit_event SET action = 'nothing'", "DELETE FROM audit_event"):
@@ -20,7 +20,7 @@ def test_audit_rows_cannot_be_changed_or_deleted(app, clerk_client, db_session) 
         db_session.rollback()
 
 
-def test_audit_events_name_actions_and_ids_not_people(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_audit_events_name_actions_and_ids_not_people(app, clerk_client, db_session) -> None:
     response = enroll(clerk_client, name="Ngũgĩ wa Thiong'o", born_on="1938-01-05")
     clerk_client.get(response.headers["Location"])
     post_form(clerk_client, "/staff/lookup", {"name": "Ngũgĩ wa Thiong'o",
@@ -33,7 +33,7 @@ def test_audit_events_name_actions_and_ids_not_people(app, clerk_client, db_sess
 
 
 def test_supervisors_read_the_audit_log_and_clerks_do_not(
-    clerk_client, supervisor_client,  # type: ignore[no-untyped-def]
+    clerk_client, supervisor_client,
 ) -> None:
     enroll(clerk_client)
     assert clerk_client.get("/staff/admin/audit").status_code == 403

@@ -50,7 +50,7 @@ def test_blind_index_folds_case_and_spaces_and_depends_on_the_key() -> None:
     assert vault.name_dob_index("A", born) != other.name_dob_index("A", born)
 
 
-def test_shredding_the_key_makes_the_resident_unreadable(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_shredding_the_key_makes_the_resident_unreadable(app, clerk_client, db_session) -> None:
     enroll(clerk_client)
     vault = app.extensions["idcard.vault"]
     resident = db_session.exec(select(Resident)).one()
@@ -62,7 +62,7 @@ def test_shredding_the_key_makes_the_resident_unreadable(app, clerk_client, db_s
     assert clerk_client.get(f"/staff/residents/{resident.id}").status_code == 410
 
 
-def test_another_master_key_cannot_open_residents(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_another_master_key_cannot_open_residents(app, clerk_client, db_session) -> None:
     enroll(clerk_client)
     resident = db_session.exec(select(Resident)).one()
     with pytest.raises(crypto.DecryptionError):

@@ -10,7 +10,7 @@ SECRETS = ("Oluwaseun", "Adébáyọ̀", "1979-08-30", "Quillfeather", "Vantonge
 
 
 def test_enrolling_and_looking_up_log_no_personal_data(
-    clerk_client, caplog, capsys,  # type: ignore[no-untyped-def]
+    clerk_client, caplog, capsys,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="idcard")

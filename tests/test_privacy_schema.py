@@ -84,7 +84,7 @@ def test_resident_table_holds_only_sealed_personal_data() -> None:
                        "site_id", "enrolled_by", "enrolled_at"}
 
 
-def test_data_keys_live_in_their_own_table(app) -> None:  # type: ignore[no-untyped-def]
+def test_data_keys_live_in_their_own_table(app) -> None:
     inspector = inspect(app.extensions["idcard.engine"])
     assert "wrapped_key" in {c["name"] for c in inspector.get_columns("data_key")}
     for table in inspector.get_table_names():
@@ -94,7 +94,7 @@ def test_data_keys_live_in_their_own_table(app) -> None:  # type: ignore[no-unty
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_raw_database_file_holds_no_plain_personal_data(
-    app, clerk_client, db_session,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session,
 ) -> None:
     response = enroll(clerk_client, name="Zoë Đorđević", born_on="1984-07-09",
                       address_line1="4417 Quillfeather Lane", postal_code="10099",

@@ -160,7 +160,7 @@ def test_spanish_plural_rule_is_spanish(spanish: Catalog) -> None:
     assert spanish.plural_expr == "(n != 1)"
 
 
-def test_page_follows_the_browser_language(app) -> None:  # type: ignore[no-untyped-def]
+def test_page_follows_the_browser_language(app) -> None:
     client = app.test_client()
     page = client.get("/staff/login", headers={"Accept-Language": "es-MX,es;q=0.9"})
     assert page.status_code == 200
@@ -170,7 +170,7 @@ def test_page_follows_the_browser_language(app) -> None:  # type: ignore[no-unty
     assert "Staff sign-in" not in page.text
 
 
-def test_chosen_language_wins_over_the_browser(app) -> None:  # type: ignore[no-untyped-def]
+def test_chosen_language_wins_over_the_browser(app) -> None:
     client = app.test_client()
     spanish_browser = {"Accept-Language": "es"}
     response = post_form(client, "/language", {"language": "en", "next": "/staff/login"},
@@ -189,7 +189,7 @@ def test_chosen_language_wins_over_the_browser(app) -> None:  # type: ignore[no-
     assert "Inicio de sesión del personal" in page.text
 
 
-def test_unknown_language_choice_is_ignored(app) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_language_choice_is_ignored(app) -> None:
     client = app.test_client()
     post_form(client, "/language", {"language": "xx", "next": "/staff/login"},
               page_url="/staff/login")
@@ -197,7 +197,7 @@ def test_unknown_language_choice_is_ignored(app) -> None:  # type: ignore[no-unt
     assert "Inicio de sesión del personal" in page.text
 
 
-def test_domain_error_and_its_field_name_are_translated(  # type: ignore[no-untyped-def]
+def test_domain_error_and_its_field_name_are_translated(
         admin_client, site: Site) -> None:
     response = post_form(admin_client, "/staff/admin/staff", {
         "username": "ana\u200bgomez", "password": PASSWORD, "role": Role.CLERK.value,

@@ -46,7 +46,7 @@ def list_partners() -> Response | str:
     rows = session.exec(select(Partner).order_by(Partner.name)).all()
     keys = session.exec(select(PartnerKey).order_by(col(PartnerKey.created_at).desc())).all()
     totals = dict(session.exec(select(PartnerDailyCount.partner_id, func.sum(
-        PartnerDailyCount.count)).group_by(PartnerDailyCount.partner_id)).all())
+        PartnerDailyCount.count)).group_by(col(PartnerDailyCount.partner_id))).all())
     return render_template("admin/partners.html", partners=rows, keys=keys, totals=totals,
                            form=form, action_form=ReviewForm())
 

@@ -35,6 +35,7 @@ def create_partner(session: Session, actor: Actor, name: str) -> Partner:
 
 def create_key(session: Session, actor: Actor, partner: Partner) -> str:
     """Make a new key for a partner and return it; it cannot be shown again."""
+    assert partner.id is not None
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     record = PartnerKey(partner_id=partner.id, prefix=key[:10], key_hash=hash_key(key))
     session.add(record)

@@ -40,7 +40,8 @@ def clean_username(username: str) -> str:
     """Usernames are lower-case letters, digits, dots, dashes and underscores."""
     name = clean_text(username, N_("Username"), max_length=64).lower()
     if not set(name) <= USERNAME_CHARS:
-        raise UserError(N_("Usernames may use only letters a-z, digits, dots, dashes and underscores."))
+        raise UserError(
+            N_("Usernames may use only letters a-z, digits, dots, dashes and underscores."))
     return name
 
 

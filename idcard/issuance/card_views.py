@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from flask import (
@@ -102,7 +102,7 @@ def print_card(card_id: int) -> Response:
     return _pdf_response(out.getvalue(), f"card-{card.id}.pdf")
 
 
-def _pdf_response(body: object, filename: str) -> Response:
+def _pdf_response(body: bytes | Iterable[bytes], filename: str) -> Response:
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

@@ -73,7 +73,8 @@ def number_index(vault: Vault, number: str) -> str:
 def find_card_by_number(session: Session, vault: Vault, typed: str) -> Card | None:
     """The card with this printed number (spaces and dashes allowed), if any."""
     number = normalize_card_number(typed)
-    return session.exec(select(Card).where(Card.number_index == number_index(vault, number))).first()
+    query = select(Card).where(Card.number_index == number_index(vault, number))
+    return session.exec(query).first()
 
 
 def claims(card: Card) -> CardClaims:
@@ -114,8 +115,7 @@ def _new_card(
     session: Session, vault: Vault, signer: SigningKey, resident: Resident, actor: Actor,
     policy: CardPolicy, today: date, expires_on: date | None,
 ) -> Card:
-    if actor.site_id is None:
-        raise CardNotIssuableError(N_("You are not assigned to a site; ask an admin."))
+    staff_id, site_id = actor.at_site()
     record = open_resident(session, vault, resident)
     data_key = vault.data_key(session, resident.id)
     expires_on = expires_on or expiry_for(record.details.born_on, today, policy)
@@ -127,7 +127,7 @@ def _new_card(
             resident_id=resident.id, number_index=number_index(vault, number),
             number_sealed=crypto.seal(data_key, number.encode(), f"card-number:{resident.id}"),
             handle=new_handle(), status_list_id=list_id, status_index=index,
-            kid=signer.kid.hex(), site_id=actor.site_id, issued_by=actor.staff_id,
+            kid=signer.kid.hex(), site_id=site_id, issued_by=staff_id,
             expires_on=expires_on)
 
     card = _insert_unique(session, draw)
@@ -289,4 +289,4 @@ def revoke_card(session: Session, card: Card, reason: str, actor: Actor) -> None
 def print_queue(session: Session, site_id: int) -> list[Card]:
     """Cards waiting to be printed at a site, oldest first."""
     query = select(Card).where(Card.site_id == site_id, Card.state == CardState.AWAITING_PRINT)
-    return list(session.exec(query.order_by(Card.issued_at)))
+    return list(session.exec(query.order_by(col(Card.issued_at))))

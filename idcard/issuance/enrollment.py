@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from idcard.audit import Actor, record_event
-from idcard.errors import N_, UserError
+from idcard.errors import UserError
 from idcard.issuance.card_pdf import unprintable_reason
 from idcard.issuance.documents import DocumentRules, DocumentType
 from idcard.issuance.photos import Crop, normalize_photo
@@ -40,8 +40,7 @@ def enroll_resident(
     actor: Actor, *, today: date,
 ) -> Enrollment:
     """Check and record one applicant; raise UserError (nothing stored) if refused."""
-    if actor.site_id is None:
-        raise UserError(N_("You are not assigned to an enrollment site; ask an admin."))
+    actor.at_site()
     details = validate_details(application.details)
     # A name the card cannot print faithfully is refused now, not mangled on the card.
     reason = unprintable_reason(details.name)
@@ -49,7 +48,8 @@ def enroll_resident(
         raise UserError(reason)
     needs_caretaker = rules.check_age(details.born_on, today)
     documents = rules.check(set(application.documents))
-    caretaker = rules.check_caretaker(set(application.caretaker_documents)) if needs_caretaker else []
+    caretaker = (rules.check_caretaker(set(application.caretaker_documents))
+                 if needs_caretaker else [])
     photo = normalize_photo(application.photo, application.crop)
     resident = _store(session, vault, details, photo, actor)
     _record_documents(session, resident.id, documents, caretaker, actor)
@@ -62,9 +62,10 @@ def enroll_resident(
 def _store(
     session: Session, vault: Vault, details: ResidentDetails, photo: bytes, actor: Actor,
 ) -> Resident:
+    staff_id, site_id = actor.at_site()
     resident = Resident(
         details_sealed=b"", photo_sealed=b"", name_dob_index="",
-        site_id=actor.site_id, enrolled_by=actor.staff_id,
+        site_id=site_id, enrolled_by=staff_id,
     )
     data_key = vault.create_key(session, resident.id)
     seal_resident(vault, data_key, resident, details, photo)
@@ -86,5 +87,5 @@ def _record_documents(
         session.add(DocumentCheck(
             resident_id=resident_id, document_type=doc.key, identity_points=doc.identity,
             residency_points=doc.residency, for_caretaker=for_caretaker,
-            checked_by=actor.staff_id,
+            checked_by=actor.at_site()[0],
         ))

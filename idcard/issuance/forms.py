@@ -26,6 +26,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from idcard.issuance.documents import DocumentRules
 from idcard.issuance.residents import PREFERRED_LANGUAGES
 
+
 class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()

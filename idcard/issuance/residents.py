@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from idcard import crypto
 from idcard.errors import N_, UserError
@@ -155,4 +155,4 @@ def find_by_name_and_birth(
     """Residents whose normalized name and date of birth match exactly."""
     index = vault.name_dob_index(name, born_on)
     query = select(Resident).where(Resident.name_dob_index == index)
-    return list(session.exec(query.order_by(Resident.enrolled_at)))
+    return list(session.exec(query.order_by(col(Resident.enrolled_at))))

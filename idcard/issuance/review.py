@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, delete
+from sqlmodel import Session, col, delete
 
 from idcard.audit import Actor, record_event
 from idcard.errors import N_, UserError
@@ -27,6 +27,6 @@ def discard_resident(session: Session, vault: Vault, actor: Actor, resident: Res
     """Remove a duplicate enrollment, shredding its key first."""
     _check_flagged(resident)
     vault.shred(session, resident.id)
-    session.exec(delete(DocumentCheck).where(DocumentCheck.resident_id == resident.id))  # type: ignore[call-overload]
+    session.execute(delete(DocumentCheck).where(col(DocumentCheck.resident_id) == resident.id))
     session.delete(resident)
     record_event(session, actor, "resident.discard", "resident", resident.id)

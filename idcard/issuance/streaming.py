@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import queue
 import threading
@@ -62,8 +63,6 @@ def stream_writes(write: Callable[[io.RawIOBase], None]) -> Iterator[bytes]:
     finally:
         cancelled.set()
         while thread.is_alive():  # let a blocked writer see the cancellation
-            try:
+            with contextlib.suppress(queue.Empty):
                 chunks.get(timeout=0.1)
-            except queue.Empty:
-                pass
         thread.join()

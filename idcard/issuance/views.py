@@ -194,7 +194,8 @@ def list_reviews() -> str:
     """Enrollments flagged as possible duplicates, oldest first."""
     session = db.session()
     flagged = session.exec(select(Resident).where(
-        Resident.review == ReviewState.POSSIBLE_DUPLICATE).order_by(Resident.enrolled_at)).all()
+        Resident.review == ReviewState.POSSIBLE_DUPLICATE,
+    ).order_by(col(Resident.enrolled_at))).all()
     pairs = []
     for resident in flagged:
         record = open_resident(session, vault(), resident)

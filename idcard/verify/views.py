@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from idcard import db
 from idcard.context import settings
-from flask_limiter.util import get_remote_address
-
 from idcard.extensions import csrf, limiter
 from idcard.keys import current_signer, published_keys
 from idcard.statuslist import STATUS_LIST_TYPE, StatusBits, sign_status_list

@@ -13,7 +13,7 @@ from tests.conftest import make_settings
 from tests.helpers import PASSWORD, csrf_from, login, post_form
 
 
-def setup_link(app) -> str:  # type: ignore[no-untyped-def]
+def setup_link(app) -> str:
     result = app.test_cli_runner().invoke(args=["setup-link"])
     assert result.exit_code == 0, result.output
     match = re.search(r"https?://\S+(/staff/setup/\S+)", result.output)
@@ -21,7 +21,7 @@ def setup_link(app) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
-def test_a_fresh_install_has_no_accounts_and_no_default_password(app, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_a_fresh_install_has_no_accounts_and_no_default_password(app, db_session) -> None:
     assert db_session.exec(select(StaffUser)).all() == []
     for username in ("admin", "root", "administrator"):
         for password in ("admin", "password", "changeme", ""):
@@ -29,7 +29,7 @@ def test_a_fresh_install_has_no_accounts_and_no_default_password(app, db_session
             assert "/staff/" not in response.headers.get("Location", "")
 
 
-def test_setup_link_creates_the_first_admin_once(app, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_setup_link_creates_the_first_admin_once(app, db_session) -> None:
     path = setup_link(app)
     client = app.test_client()
     response = post_form(client, path, {"username": "ada", "password": PASSWORD,
@@ -44,7 +44,7 @@ def test_setup_link_creates_the_first_admin_once(app, db_session) -> None:  # ty
     assert result.exit_code != 0 and "admin exists" in result.output
 
 
-def test_setup_refuses_a_short_password_and_keeps_the_link(app, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_setup_refuses_a_short_password_and_keeps_the_link(app, db_session) -> None:
     path = setup_link(app)
     client = app.test_client()
     response = post_form(client, path, {"username": "ada", "password": "short",
@@ -54,21 +54,21 @@ def test_setup_refuses_a_short_password_and_keeps_the_link(app, db_session) -> N
     assert client.get(path).status_code == 200
 
 
-def test_a_new_setup_link_retires_the_old_one(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_setup_link_retires_the_old_one(app) -> None:
     first = setup_link(app)
     second = setup_link(app)
     assert app.test_client().get(first).status_code == 404
     assert app.test_client().get(second).status_code == 200
 
 
-def test_wrong_password_is_refused_in_plain_words(app, staff) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_is_refused_in_plain_words(app, staff) -> None:
     username = staff(Role.CLERK)
     response = login(app.test_client(), username, "not the password at all")
     assert response.status_code == 200
     assert "Wrong username or password." in response.text
 
 
-def test_sign_in_and_out(app, staff) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_and_out(app, staff) -> None:
     client = app.test_client()
     response = login(client, staff(Role.CLERK))
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
@@ -78,7 +78,7 @@ def test_sign_in_and_out(app, staff) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/staff/").status_code == 302
 
 
-def test_logins_are_throttled(tmp_path, database_url, staff) -> None:  # type: ignore[no-untyped-def]
+def test_logins_are_throttled(tmp_path, database_url, staff) -> None:
     app = create_app(make_settings(tmp_path, database_url, login_limit="3 per minute"))
     client = app.test_client()
     responses = [login(client, "nobody", "wrong password!!") for _ in range(4)]
@@ -87,7 +87,7 @@ def test_logins_are_throttled(tmp_path, database_url, staff) -> None:  # type: i
     app.extensions["idcard.engine"].dispose()
 
 
-def test_disabled_accounts_cannot_sign_in(app, staff, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_disabled_accounts_cannot_sign_in(app, staff, db_session) -> None:
     username = staff(Role.CLERK)
     user = db_session.exec(select(StaffUser).where(StaffUser.username == username)).one()
     user.active = False
@@ -96,7 +96,7 @@ def test_disabled_accounts_cannot_sign_in(app, staff, db_session) -> None:  # ty
     assert login(app.test_client(), username).status_code == 200
 
 
-def test_password_change_ends_other_sessions(app, staff) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_ends_other_sessions(app, staff) -> None:
     username = staff(Role.CLERK)
     here, elsewhere = app.test_client(), app.test_client()
     login(here, username)
@@ -110,7 +110,7 @@ def test_password_change_ends_other_sessions(app, staff) -> None:  # type: ignor
     assert login(app.test_client(), username, new).status_code == 302
 
 
-def test_password_change_needs_the_current_password(app, staff) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_needs_the_current_password(app, staff) -> None:
     client = app.test_client()
     login(client, staff(Role.CLERK))
     new = "a different long passphrase"
@@ -119,14 +119,14 @@ def test_password_change_needs_the_current_password(app, staff) -> None:  # type
     assert "current password is not right" in response.text
 
 
-def test_forms_without_csrf_token_are_refused(app, staff) -> None:  # type: ignore[no-untyped-def]
+def test_forms_without_csrf_token_are_refused(app, staff) -> None:
     client = app.test_client()
     response = client.post("/staff/login", data={"username": staff(Role.CLERK),
                                                   "password": PASSWORD})
     assert response.status_code == 400 and "This form expired" in response.text
 
 
-def test_create_user_command(app, site, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_create_user_command(app, site, db_session) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["create-user", "grace", "--role", "supervisor", "--site",
                                  site.name, "--password", PASSWORD])
@@ -140,7 +140,7 @@ def test_create_user_command(app, site, db_session) -> None:  # type: ignore[no-
     assert result.exit_code != 0 and "must work at a site" in result.output
 
 
-def test_sign_ins_are_audited_without_the_typed_username(app, staff, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_sign_ins_are_audited_without_the_typed_username(app, staff, db_session) -> None:
     login(app.test_client(), "someone-typed-this", "wrong password!!")
     events = db_session.exec(select(AuditEvent)).all()
     assert [e.action for e in events if e.action.startswith("staff.login")] == [
@@ -149,5 +149,5 @@ def test_sign_ins_are_audited_without_the_typed_username(app, staff, db_session)
 
 
 @pytest.mark.parametrize("path", ["/staff/setup/not-a-real-token", "/staff/setup/x"])
-def test_unknown_setup_links_are_not_found(app, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_setup_links_are_not_found(app, path: str) -> None:
     assert app.test_client().get(path).status_code == 404

@@ -30,7 +30,7 @@ from tests.helpers import login, post_form, years_ago
 
 
 @pytest.fixture
-def printed(clerk_client, db_session):  # type: ignore[no-untyped-def]
+def printed(clerk_client, db_session):
     """A resident with an issued, printed card: (resident_id, card, pdf)."""
     resident_id = enrolled_resident(clerk_client, name="Ιωάννης Παπαδόπουλος",
                                     born_on="1961-02-03")
@@ -40,20 +40,20 @@ def printed(clerk_client, db_session):  # type: ignore[no-untyped-def]
     return resident_id, latest_card(db_session, resident_id), pdf
 
 
-def _supervisor(app, staff):  # type: ignore[no-untyped-def]
+def _supervisor(app, staff):
     client = app.test_client()
     login(client, staff(Role.SUPERVISOR))
     return client
 
 
-def _act(client, card: Card, action: str, **data) -> None:  # type: ignore[no-untyped-def]
+def _act(client, card: Card, action: str, **data) -> None:
     page = f"/staff/residents/{card.resident_id}"
     response = post_form(client, f"/staff/cards/{card.id}/{action}", data, page_url=page)
     assert response.status_code == 302
 
 
 def test_printed_card_is_cr80_and_its_qr_verifies_as_valid(
-    app, clerk_client, printed,  # type: ignore[no-untyped-def]
+    app, clerk_client, printed,
 ) -> None:
     _resident_id, card, pdf = printed
     front, back = rendered_pages(pdf)
@@ -66,7 +66,7 @@ def test_printed_card_is_cr80_and_its_qr_verifies_as_valid(
     assert verify(clerk_client, token) == "valid resident"
 
 
-def test_the_qr_holds_nothing_personal(app, clerk_client, db_session, printed) -> None:  # type: ignore[no-untyped-def]
+def test_the_qr_holds_nothing_personal(app, clerk_client, db_session, printed) -> None:
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
     number = lifecycle.card_number(app.extensions["idcard.vault"], db_session, card)
@@ -77,7 +77,7 @@ def test_the_qr_holds_nothing_personal(app, clerk_client, db_session, printed) -
         assert secret.encode() not in raw
 
 
-def test_replacing_a_card_stops_the_old_one_at_once(app, clerk_client, db_session, printed) -> None:  # type: ignore[no-untyped-def]
+def test_replacing_a_card_stops_the_old_one_at_once(app, clerk_client, db_session, printed) -> None:
     resident_id, card, pdf = printed
     old_token = token_from_pdf(pdf)
     _act(clerk_client, card, "replace", reason="lost", fee_waived="y")
@@ -90,7 +90,9 @@ def test_replacing_a_card_stops_the_old_one_at_once(app, clerk_client, db_sessio
     assert verify(clerk_client, new_token) == "valid resident"
 
 
-def test_revoking_needs_a_supervisor_and_a_reason(app, clerk_client, staff, db_session, printed) -> None:  # type: ignore[no-untyped-def]
+def test_revoking_needs_a_supervisor_and_a_reason(
+    app, clerk_client, staff, db_session, printed,
+) -> None:
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
     page = f"/staff/residents/{card.resident_id}"
@@ -108,7 +110,7 @@ def test_revoking_needs_a_supervisor_and_a_reason(app, clerk_client, staff, db_s
     assert "card.revoke_fraud" in events
 
 
-def test_suspend_and_unsuspend_flip_the_answer(app, clerk_client, staff, printed) -> None:  # type: ignore[no-untyped-def]
+def test_suspend_and_unsuspend_flip_the_answer(app, clerk_client, staff, printed) -> None:
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
     supervisor = _supervisor(app, staff)
@@ -119,7 +121,7 @@ def test_suspend_and_unsuspend_flip_the_answer(app, clerk_client, staff, printed
 
 
 def test_renewal_keeps_the_resident_and_issues_a_new_number_and_token(
-    app, clerk_client, db_session, printed,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session, printed,
 ) -> None:
     resident_id, card, pdf = printed
     refused = post_form(clerk_client, f"/staff/cards/{card.id}/renew", {},
@@ -138,7 +140,7 @@ def test_renewal_keeps_the_resident_and_issues_a_new_number_and_token(
     assert db_session.get(Card, card.id).state == CardState.REPLACED
 
 
-def test_young_teens_get_two_year_cards(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_young_teens_get_two_year_cards(app, clerk_client, db_session) -> None:
     resident_id = enrolled_resident(clerk_client, born_on=years_ago(12),
                                     caretaker_documents=["custody_order"])
     issue(clerk_client, resident_id)
@@ -146,7 +148,7 @@ def test_young_teens_get_two_year_cards(app, clerk_client, db_session) -> None: 
     assert (card.expires_on - date.today()).days in range(2 * 365, 2 * 366 + 1)
 
 
-def test_pickup_sites_make_cards_valid_at_handover(app, clerk_client, db_session, site) -> None:  # type: ignore[no-untyped-def]
+def test_pickup_sites_make_cards_valid_at_handover(app, clerk_client, db_session, site) -> None:
     site = db_session.get(Site, site.id)
     site.requires_pickup = True
     db_session.add(site)
@@ -162,7 +164,7 @@ def test_pickup_sites_make_cards_valid_at_handover(app, clerk_client, db_session
 
 
 def test_a_resident_gets_one_live_card_and_flagged_enrollments_none(
-    app, clerk_client, db_session,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session,
 ) -> None:
     first = enrolled_resident(clerk_client)
     issue(clerk_client, first)
@@ -173,7 +175,7 @@ def test_a_resident_gets_one_live_card_and_flagged_enrollments_none(
     assert db_session.exec(select(func.count()).select_from(Card)).one() == 1
 
 
-def test_unprinted_cards_do_not_verify(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_unprinted_cards_do_not_verify(app, clerk_client, db_session) -> None:
     resident_id = enrolled_resident(clerk_client)
     issue(clerk_client, resident_id)
     card = latest_card(db_session, resident_id)
@@ -181,7 +183,7 @@ def test_unprinted_cards_do_not_verify(app, clerk_client, db_session) -> None:  
     assert verify(clerk_client, token) == "not valid"
 
 
-def test_print_queue_prints_everything_and_marks_it_printed(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_print_queue_prints_everything_and_marks_it_printed(app, clerk_client, db_session) -> None:
     for name in ("Suharto", "Łukasz Żółć", "김민준"):
         issue(clerk_client, enrolled_resident(clerk_client, name=name))
     page = clerk_client.get("/staff/print-queue")
@@ -196,7 +198,7 @@ def test_print_queue_prints_everything_and_marks_it_printed(app, clerk_client, d
 
 
 def test_print_queue_command_writes_the_file_then_marks_printed(
-    app, clerk_client, db_session, site, tmp_path,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session, site, tmp_path,
 ) -> None:
     for name in ("Suharto", "李小龙"):
         issue(clerk_client, enrolled_resident(clerk_client, name=name))
@@ -211,7 +213,7 @@ def test_print_queue_command_writes_the_file_then_marks_printed(
 
 
 def test_rotated_keys_keep_verifying_old_cards_and_revoked_keys_do_not(
-    app, clerk_client, db_session, printed,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session, printed,
 ) -> None:
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
@@ -227,7 +229,7 @@ def test_rotated_keys_keep_verifying_old_cards_and_revoked_keys_do_not(
     assert card.kid not in clerk_client.get("/.well-known/jwks.json").text
 
 
-def test_new_cards_are_signed_by_the_newest_key(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_new_cards_are_signed_by_the_newest_key(app, clerk_client, db_session) -> None:
     key = rotate_keys(db_session, app.config["IDCARD_SETTINGS"].master_key, Actor(None, None))
     db_session.commit()
     resident_id = enrolled_resident(clerk_client)
@@ -237,7 +239,7 @@ def test_new_cards_are_signed_by_the_newest_key(app, clerk_client, db_session) -
     assert signer.kid.hex() == key.kid
 
 
-def test_demo_command_writes_real_cards(app, tmp_path, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_demo_command_writes_real_cards(app, tmp_path, db_session) -> None:
     result = app.test_cli_runner().invoke(args=["demo", "--residents", "2", "--out",
                                                 str(tmp_path), "--seed", "7"])
     assert result.exit_code == 0, result.output
@@ -249,7 +251,7 @@ def test_demo_command_writes_real_cards(app, tmp_path, db_session) -> None:  # t
     assert db_session.exec(select(func.count()).select_from(Resident)).one() == 2
 
 
-def test_demo_data_is_refused_in_production(tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
+def test_demo_data_is_refused_in_production(tmp_path, database_url) -> None:
     from idcard import create_app
     from tests.conftest import make_settings
 

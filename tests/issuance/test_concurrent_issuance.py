@@ -19,7 +19,9 @@ CARDS_EACH = 15
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_concurrent_issuance_never_repeats(app, clerk_client, db_session, site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_issuance_never_repeats(
+    app, clerk_client, db_session, site, tmp_path: Path,
+) -> None:
     for n in range(PROCESSES * CARDS_EACH):
         assert enroll(clerk_client, name=f"Resident {n}").status_code == 302
     settings = app.config["IDCARD_SETTINGS"]

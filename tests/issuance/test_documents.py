@@ -14,41 +14,41 @@ TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture(scope="module")
-def rules():  # type: ignore[no-untyped-def]
+def rules():
     return load_rules(DEFAULT_DOCUMENT_RULES)
 
 
-def test_photo_id_and_utility_bill_are_enough(rules) -> None:  # type: ignore[no-untyped-def]
+def test_photo_id_and_utility_bill_are_enough(rules) -> None:
     chosen = rules.check({"photo_id_with_birth_date", "utility_bill"})
     assert sum(d.points for d in chosen) == 4
 
 
-def test_too_few_identity_points_are_refused(rules) -> None:  # type: ignore[no-untyped-def]
+def test_too_few_identity_points_are_refused(rules) -> None:
     with pytest.raises(DocumentsRefused, match="Identity documents add up to 1 points"):
         rules.check({"school_id", "lease", "utility_bill", "bank_statement"})
 
 
-def test_missing_residency_is_refused(rules) -> None:  # type: ignore[no-untyped-def]
+def test_missing_residency_is_refused(rules) -> None:
     with pytest.raises(DocumentsRefused, match="Residency documents add up to 0"):
         rules.check({"photo_id_with_birth_date", "birth_certificate"})
 
 
-def test_enough_points_without_a_photo_document_are_refused(rules) -> None:  # type: ignore[no-untyped-def]
+def test_enough_points_without_a_photo_document_are_refused(rules) -> None:
     with pytest.raises(DocumentsRefused, match="must carry a photo"):
         rules.check({"birth_certificate", "medical_record", "tax_document", "lease"})
 
 
-def test_enough_points_without_a_birth_date_are_refused(rules) -> None:  # type: ignore[no-untyped-def]
+def test_enough_points_without_a_birth_date_are_refused(rules) -> None:
     with pytest.raises(DocumentsRefused, match="date of birth"):
         rules.check({"official_papers_with_photo", "school_id", "lease"})
 
 
-def test_unknown_document_type_is_refused(rules) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_document_type_is_refused(rules) -> None:
     with pytest.raises(DocumentsRefused, match="not on the accepted list"):
         rules.check({"photo_id_with_birth_date", "utility_bill", "rumour"})
 
 
-def test_minimum_age_and_caretaker_threshold(rules) -> None:  # type: ignore[no-untyped-def]
+def test_minimum_age_and_caretaker_threshold(rules) -> None:
     assert rules.check_age(date(1990, 1, 1), TODAY) is False
     with pytest.raises(DocumentsRefused, match="at least 10"):
         rules.check_age(date(2017, 1, 1), TODAY)
@@ -56,7 +56,7 @@ def test_minimum_age_and_caretaker_threshold(rules) -> None:  # type: ignore[no-
         rules.check_age(date(2030, 1, 1), TODAY)
 
 
-def test_minor_needs_a_caretaker_relationship_document(rules) -> None:  # type: ignore[no-untyped-def]
+def test_minor_needs_a_caretaker_relationship_document(rules) -> None:
     assert rules.check_age(date(2014, 11, 23), TODAY) is True  # 11 years old
     assert rules.check_age(date(2012, 11, 22), TODAY) is False  # 14 today
     with pytest.raises(DocumentsRefused, match="need a caretaker"):
@@ -108,7 +108,8 @@ residency = 1
     "[requirements]\nidentity_points = 3\n",  # no documents
     '[[documents]]\nkey = "a"\nidentity = 1\n',  # no label
     '[[documents]]\nkey = "a"\nlabel = { en = "A" }\nbogus = 1\n',
-    '[[documents]]\nkey = "a"\nlabel = { en = "A" }\n[[documents]]\nkey = "a"\nlabel = { en = "B" }\n',
+    '[[documents]]\nkey = "a"\nlabel = { en = "A" }\n'
+    '[[documents]]\nkey = "a"\nlabel = { en = "B" }\n',
 ])
 def test_broken_rules_files_are_refused_at_start_up(tmp_path: Path, content: str) -> None:
     path = tmp_path / "rules.toml"

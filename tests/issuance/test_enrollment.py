@@ -15,12 +15,12 @@ from idcard.models import AuditEvent, DataKey, DocumentCheck, Resident, ReviewSt
 from tests.helpers import PASSWORD, enroll, login, post_form, sample_photo, years_ago
 
 
-def count(session, model) -> int:  # type: ignore[no-untyped-def]
+def count(session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
 def test_enrollment_stores_sealed_details_documents_and_an_audit_event(
-    app, clerk_client, db_session,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session,
 ) -> None:
     response = enroll(clerk_client, gender="X", emergency_name="Ana Ruiz",
                       emergency_phone="555 0100")
@@ -39,7 +39,7 @@ def test_enrollment_stores_sealed_details_documents_and_an_audit_event(
     assert [(e.record_id, e.site_id) for e in events] == [(resident.id, resident.site_id)]
 
 
-def test_photo_is_normalized_before_it_is_stored(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_photo_is_normalized_before_it_is_stored(app, clerk_client, db_session) -> None:
     assert enroll(clerk_client, photo=sample_photo((2000, 1500), "PNG")).status_code == 302
     resident_id = db_session.exec(select(Resident.id)).one()
     photo = clerk_client.get(f"/staff/residents/{resident_id}/photo.jpg")
@@ -48,7 +48,7 @@ def test_photo_is_normalized_before_it_is_stored(app, clerk_client, db_session) 
     assert (image.format, image.size) == ("JPEG", (600, 800))
 
 
-def test_crop_chosen_by_the_clerk_is_applied(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_crop_chosen_by_the_clerk_is_applied(app, clerk_client, db_session) -> None:
     picture = Image.new("RGB", (1200, 1600), "white")
     picture.paste((255, 0, 0), (0, 0, 600, 800))  # red top-left quarter
     raw = io.BytesIO()
@@ -73,7 +73,7 @@ def test_crop_chosen_by_the_clerk_is_applied(app, clerk_client, db_session) -> N
     ({"address_kind": "street", "address_line1": ""}, "Street address is required"),
 ])
 def test_refused_enrollments_say_why_and_store_nothing(
-    clerk_client, db_session, overrides, message: str,  # type: ignore[no-untyped-def]
+    clerk_client, db_session, overrides, message: str,
 ) -> None:
     response = enroll(clerk_client, **overrides)
     assert response.status_code == 200
@@ -84,21 +84,21 @@ def test_refused_enrollments_say_why_and_store_nothing(
 
 
 @pytest.mark.parametrize("photo", [b"", b"%PDF-1.7 not a photo", sample_photo()[:5000]])
-def test_bad_photos_are_refused_and_store_nothing(clerk_client, db_session, photo: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_bad_photos_are_refused_and_store_nothing(clerk_client, db_session, photo: bytes) -> None:
     response = enroll(clerk_client, photo=photo)
     assert response.status_code == 200
     assert 'class="flash error"' in response.text
     assert count(db_session, Resident) == 0
 
 
-def test_a_minor_with_a_caretaker_document_enrolls(clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_a_minor_with_a_caretaker_document_enrolls(clerk_client, db_session) -> None:
     response = enroll(clerk_client, born_on=years_ago(12), caretaker_documents=["custody_order"])
     assert response.status_code == 302
     caretaker = db_session.exec(select(DocumentCheck).where(DocumentCheck.for_caretaker)).one()
     assert caretaker.document_type == "custody_order"
 
 
-def test_no_address_keeps_no_address(app, clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_no_address_keeps_no_address(app, clerk_client, db_session) -> None:
     assert enroll(clerk_client, address_kind="none").status_code == 302
     record = open_resident(db_session, app.extensions["idcard.vault"],
                            db_session.exec(select(Resident)).one())
@@ -106,7 +106,7 @@ def test_no_address_keeps_no_address(app, clerk_client, db_session) -> None:  # 
     assert "100 Main Street" not in record.details.to_json().decode()
 
 
-def test_same_name_and_birth_date_is_flagged_not_blocked(clerk_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_same_name_and_birth_date_is_flagged_not_blocked(clerk_client, db_session) -> None:
     assert enroll(clerk_client).status_code == 302
     second = enroll(clerk_client, name="  maría josé PÉREZ-RODRÍGUEZ ")
     assert second.status_code == 302
@@ -119,7 +119,7 @@ def test_same_name_and_birth_date_is_flagged_not_blocked(clerk_client, db_sessio
 
 
 def test_supervisor_approves_or_discards_a_possible_duplicate(
-    app, clerk_client, staff, db_session,  # type: ignore[no-untyped-def]
+    app, clerk_client, staff, db_session,
 ) -> None:
     enroll(clerk_client)
     enroll(clerk_client)
@@ -145,11 +145,11 @@ def test_supervisor_approves_or_discards_a_possible_duplicate(
     assert {"resident.approve", "resident.discard", "resident.flag_duplicate"} <= actions
 
 
-def test_clerks_cannot_review(clerk_client) -> None:  # type: ignore[no-untyped-def]
+def test_clerks_cannot_review(clerk_client) -> None:
     assert clerk_client.get("/staff/review").status_code == 403
 
 
-def test_lookup_finds_exact_name_and_birth_date_only(clerk_client) -> None:  # type: ignore[no-untyped-def]
+def test_lookup_finds_exact_name_and_birth_date_only(clerk_client) -> None:
     enroll(clerk_client, name="Владимир Ёлкин", born_on="1975-03-02")
     found = post_form(clerk_client, "/staff/lookup", {"name": "владимир  ёлкин",
                                                      "born_on": "1975-03-02"})
@@ -159,7 +159,7 @@ def test_lookup_finds_exact_name_and_birth_date_only(clerk_client) -> None:  # t
     assert "No resident with that name" in missed.text
 
 
-def test_a_clerk_without_a_site_cannot_enroll(app, db_session, site) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_without_a_site_cannot_enroll(app, db_session, site) -> None:
     accounts.create_user(db_session, Actor(None, None), "siteless", PASSWORD, Role.ADMIN, None)
     db_session.commit()
     client = app.test_client()
@@ -170,7 +170,9 @@ def test_a_clerk_without_a_site_cannot_enroll(app, db_session, site) -> None:  #
 
 
 @pytest.mark.parametrize("name", ["Ana 😀 Ruiz", "𒀭𒂗𒍪"])
-def test_names_the_card_cannot_print_are_refused_at_enrollment(clerk_client, db_session, name) -> None:  # type: ignore[no-untyped-def]
+def test_names_the_card_cannot_print_are_refused_at_enrollment(
+    clerk_client, db_session, name,
+) -> None:
     response = enroll(clerk_client, name=name)
     assert response.status_code == 200
     assert 'class="flash error"' in response.text

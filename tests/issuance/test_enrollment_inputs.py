@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import re
 
 import pytest
@@ -24,7 +23,7 @@ def resident_count(session: Session) -> int:
 
 
 def test_every_name_enrolls_and_reads_back_identically(
-    app, clerk_client, db_session,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session,
 ) -> None:
     for entry in NAMES:
         response = enroll(clerk_client, name=entry["name"])
@@ -43,7 +42,7 @@ def _flash_errors(page: str) -> list[str]:
 
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 def test_hostile_values_are_refused_or_stored_inert(
-    app, clerk_client, db_session, field: str,  # type: ignore[no-untyped-def]
+    app, clerk_client, db_session, field: str,
 ) -> None:
     overrides = {"address_kind": "care_of", "care_of": "Safe Harbor Shelter",
                  "emergency_name": "Ana Ruiz", "emergency_phone": "555 0100"}
@@ -69,7 +68,7 @@ def test_hostile_values_are_refused_or_stored_inert(
 
 @pytest.mark.parametrize("value", ["Ann\u0000a", "\u202eevil\u202c", "A\u200bnna", "   ", ""])
 def test_invisible_and_empty_names_are_refused_with_a_clear_message(
-    clerk_client, db_session, value: str,  # type: ignore[no-untyped-def]
+    clerk_client, db_session, value: str,
 ) -> None:
     response = enroll(clerk_client, name=value)
     assert response.status_code == 200
@@ -78,7 +77,7 @@ def test_invisible_and_empty_names_are_refused_with_a_clear_message(
     assert resident_count(db_session) == 0
 
 
-def test_names_with_joiners_are_kept(clerk_client, db_session, app) -> None:  # type: ignore[no-untyped-def]
+def test_names_with_joiners_are_kept(clerk_client, db_session, app) -> None:
     name = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # Persian with a ZWNJ
     assert enroll(clerk_client, name=name).status_code == 302
     record = open_resident(db_session, app.extensions["idcard.vault"],

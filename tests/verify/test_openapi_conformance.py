@@ -12,7 +12,7 @@ pytestmark = pytest.mark.xdist_group("schemathesis")
 EXAMPLES = 60
 
 
-def test_api_matches_its_openapi_document(app) -> None:  # type: ignore[no-untyped-def]
+def test_api_matches_its_openapi_document(app) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 4
@@ -22,7 +22,7 @@ def test_api_matches_its_openapi_document(app) -> None:  # type: ignore[no-untyp
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
-        def conforms(case) -> None:  # type: ignore[no-untyped-def]
+        def conforms(case) -> None:
             case.call_and_validate()
 
         conforms()

@@ -25,23 +25,23 @@ from tests.helpers import post_form
 REDIS_URL = os.environ.get("IDCARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def limited_app(tmp_path, database_url, **overrides):  # type: ignore[no-untyped-def]
+def limited_app(tmp_path, database_url, **overrides):
     return create_app(make_settings(tmp_path, database_url, **overrides))
 
 
-def new_partner_key(admin_client, name: str = "Central Library") -> str:  # type: ignore[no-untyped-def]
+def new_partner_key(admin_client, name: str = "Central Library") -> str:
     page = post_form(admin_client, "/staff/admin/partners", {"name": name})
     match = re.search(r'id="new-key">([^<]+)<', page.text)
     assert match, page.text[:2000]
     return match.group(1)
 
 
-def ask(client, key: str | None = None):  # type: ignore[no-untyped-def]
+def ask(client, key: str | None = None):
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return client.post("/api/v1/verify", json={"token": "AAAA"}, headers=headers)
 
 
-def test_partner_keys_are_shown_once_and_stored_hashed(admin_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_partner_keys_are_shown_once_and_stored_hashed(admin_client, db_session) -> None:
     key = new_partner_key(admin_client)
     assert key.startswith("idc_") and len(key) > 40
     stored = db_session.exec(select(PartnerKey)).one()
@@ -49,7 +49,7 @@ def test_partner_keys_are_shown_once_and_stored_hashed(admin_client, db_session)
     assert key not in admin_client.get("/staff/admin/partners").text
 
 
-def test_anonymous_and_partner_limits(tmp_path, database_url, admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_and_partner_limits(tmp_path, database_url, admin_client) -> None:
     key = new_partner_key(admin_client)
     app = limited_app(tmp_path, database_url, verify_limit="3 per minute",
                       partner_verify_limit="6 per minute")
@@ -64,7 +64,7 @@ def test_anonymous_and_partner_limits(tmp_path, database_url, admin_client) -> N
     app.extensions["idcard.engine"].dispose()
 
 
-def test_unknown_revoked_and_rotated_keys(app, admin_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_revoked_and_rotated_keys(app, admin_client, db_session) -> None:
     client = app.test_client()
     assert ask(client, "idc_not-a-key").status_code == 401
     key = new_partner_key(admin_client)
@@ -81,7 +81,7 @@ def test_unknown_revoked_and_rotated_keys(app, admin_client, db_session) -> None
     assert ask(client, new_key).status_code == 200
 
 
-def test_only_a_daily_count_is_kept_per_partner(app, admin_client, db_session) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_daily_count_is_kept_per_partner(app, admin_client, db_session) -> None:
     key = new_partner_key(admin_client)
     client = app.test_client()
     for _ in range(5):
@@ -109,7 +109,9 @@ def _redis_reachable() -> bool:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_limits_hold_across_two_gunicorn_workers_sharing_redis(tmp_path: Path, database_url) -> None:  # type: ignore[no-untyped-def]
+def test_limits_hold_across_two_gunicorn_workers_sharing_redis(
+    tmp_path: Path, database_url,
+) -> None:
     if not _redis_reachable():
         if os.environ.get("IDCARD_REQUIRE_POSTGRES") == "1":  # CI: the services must be there
             pytest.fail(f"Redis not reachable at {REDIS_URL}")

@@ -17,20 +17,20 @@ from tests.cards_helpers import enrolled_resident, issue, latest_card, print_pdf
 from tests.helpers import post_form
 
 
-def printed_token(client, db_session, **overrides) -> tuple[str, object]:  # type: ignore[no-untyped-def]
+def printed_token(client, db_session, **overrides) -> tuple[str, object]:
     resident_id = enrolled_resident(client, **overrides)
     issue(client, resident_id)
     token = token_from_pdf(print_pdf(client, latest_card(db_session, resident_id)))
     return token, latest_card(db_session, resident_id)
 
 
-def keys_of(client) -> dict[bytes, bytes]:  # type: ignore[no-untyped-def]
+def keys_of(client) -> dict[bytes, bytes]:
     jwks = client.get("/.well-known/jwks.json").get_json()
     return {bytes.fromhex(k["kid"]): base64.urlsafe_b64decode(k["x"] + "==") for k in jwks["keys"]}
 
 
 def test_status_list_is_signed_cached_and_flips_on_revocation(
-    app, clerk_client, supervisor_client, db_session,  # type: ignore[no-untyped-def]
+    app, clerk_client, supervisor_client, db_session,
 ) -> None:
     token, card = printed_token(clerk_client, db_session)
     url = f"/api/v1/status-lists/{card.status_list_id}"
@@ -52,7 +52,7 @@ def test_status_list_is_signed_cached_and_flips_on_revocation(
 
 
 def test_verify_token_command_checks_offline_from_saved_files(
-    app, clerk_client, supervisor_client, db_session, tmp_path,  # type: ignore[no-untyped-def]
+    app, clerk_client, supervisor_client, db_session, tmp_path,
 ) -> None:
     token, card = printed_token(clerk_client, db_session)
     (tmp_path / "jwks.json").write_text(clerk_client.get("/.well-known/jwks.json").text)
@@ -71,7 +71,7 @@ def test_verify_token_command_checks_offline_from_saved_files(
     assert result.exit_code == 1 and result.output.strip() == "not valid"
 
 
-def test_a_thousand_checks_leave_no_trail(app, clerk_client, db_session, caplog, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_thousand_checks_leave_no_trail(app, clerk_client, db_session, caplog, capsys) -> None:
     printed = [printed_token(clerk_client, db_session, name=f"Resident {n}") for n in range(4)]
     tokens, cards = [t for t, _ in printed], [c for _, c in printed]
     keys = keys_of(clerk_client)
@@ -99,7 +99,7 @@ def test_a_thousand_checks_leave_no_trail(app, clerk_client, db_session, caplog,
         assert token[:32] not in stored and number not in stored
 
 
-def _dump_tables(app) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+def _dump_tables(app) -> dict[str, list[tuple[object, ...]]]:
     engine = app.extensions["idcard.engine"]
     tables = inspect(engine).get_table_names()
     with engine.connect() as conn:
@@ -107,7 +107,7 @@ def _dump_tables(app) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no
                 for t in tables if t != "alembic_version"}
 
 
-def test_the_verify_page_is_static_and_carries_no_token(app) -> None:  # type: ignore[no-untyped-def]
+def test_the_verify_page_is_static_and_carries_no_token(app) -> None:
     client = app.test_client()
     page = client.get("/v")
     assert page.status_code == 200 and "public" in page.headers["Cache-Control"]

@@ -10,7 +10,6 @@ import pytest
 from pycose.headers import KID
 from pycose.keys import OKPKey
 from pycose.messages import Sign1Message
-
 from sqlmodel import select
 
 from idcard.issuance.printing import card_token
@@ -21,7 +20,7 @@ from tests.cards_helpers import enrolled_resident, issue, latest_card, print_pdf
 
 
 @pytest.fixture
-def valid_token(clerk_client, db_session) -> str:  # type: ignore[no-untyped-def]
+def valid_token(clerk_client, db_session) -> str:
     resident_id = enrolled_resident(clerk_client)
     issue(clerk_client, resident_id)
     return token_from_pdf(print_pdf(clerk_client, latest_card(db_session, resident_id)))
@@ -33,7 +32,7 @@ def _flip_bit(token: str, position: int) -> str:
     return base64.b32encode(bytes(raw)).rstrip(b"=").decode()
 
 
-def not_valid_tokens(app, db_session, valid: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def not_valid_tokens(app, db_session, valid: str) -> dict[str, object]:
     """One token for every way a card can fail."""
     master = app.config["IDCARD_SETTINGS"].master_key
     signer = current_signer(db_session, master)
@@ -60,7 +59,9 @@ def not_valid_tokens(app, db_session, valid: str) -> dict[str, object]:  # type:
     }
 
 
-def test_every_not_valid_answer_is_byte_identical(app, clerk_client, db_session, valid_token) -> None:  # type: ignore[no-untyped-def]
+def test_every_not_valid_answer_is_byte_identical(
+    app, clerk_client, db_session, valid_token,
+) -> None:
     valid = clerk_client.post("/api/v1/verify", json={"token": valid_token})
     assert valid.status_code == 200 and valid.get_json() == {"result": "valid resident"}
     answers = set()
@@ -73,13 +74,13 @@ def test_every_not_valid_answer_is_byte_identical(app, clerk_client, db_session,
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"tok": "x"}', b"\xff\xfe"])
-def test_a_request_without_a_token_gets_a_plain_400(app, body: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_without_a_token_gets_a_plain_400(app, body: bytes) -> None:
     response = app.test_client().post("/api/v1/verify", data=body,
                                       content_type="application/json")
     assert response.status_code == 400 and "token" in response.get_json()["error"]
 
 
-def test_the_api_needs_no_login_csrf_or_cookie(app, valid_token) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_needs_no_login_csrf_or_cookie(app, valid_token) -> None:
     client = app.test_client(use_cookies=False)
     response = client.post("/api/v1/verify", data=json.dumps({"token": valid_token}),
                            content_type="application/json",
@@ -89,7 +90,9 @@ def test_the_api_needs_no_login_csrf_or_cookie(app, valid_token) -> None:  # typ
     assert "Set-Cookie" not in response.headers
 
 
-def test_tokens_verify_with_an_independent_cose_library(app, db_session, clerk_client, valid_token) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_verify_with_an_independent_cose_library(
+    app, db_session, clerk_client, valid_token,
+) -> None:
     jwks = clerk_client.get("/.well-known/jwks.json").get_json()
     (jwk,) = jwks["keys"]
     x = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
@@ -105,12 +108,12 @@ def test_tokens_verify_with_an_independent_cose_library(app, db_session, clerk_c
     assert not tampered.verify_signature()
 
 
-def test_openapi_document_is_served(app) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_document_is_served(app) -> None:
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     assert {"/api/v1/verify", "/.well-known/jwks.json"} <= set(document["paths"])
 
 
-def test_reprinted_token_is_the_same_token(app, db_session, valid_token) -> None:  # type: ignore[no-untyped-def]
+def test_reprinted_token_is_the_same_token(app, db_session, valid_token) -> None:
     card = db_session.exec(select(Card)).one()
     assert card_token(db_session, app.config["IDCARD_SETTINGS"], card) == valid_token

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture
-def printed_card(app, clerk_client, db_session) -> tuple[Any, str]:  # type: ignore[no-untyped-def]
+def printed_card(app, clerk_client, db_session) -> tuple[Any, str]:
     resident_id = enrolled_resident(clerk_client, name="שרה לוי")
     issue(clerk_client, resident_id)
     print_pdf(clerk_client, latest_card(db_session, resident_id))
@@ -42,7 +42,7 @@ def check(page: Page, token: str, expected: str) -> None:
 
 
 def test_valid_card_then_revoked_card(
-    verify_page: Page, browser: Browser, live_server: str, printed_card, supervisor_client,  # type: ignore[no-untyped-def]
+    verify_page: Page, browser: Browser, live_server: str, printed_card, supervisor_client,
     server_requests,
 ) -> None:
     card, token = printed_card
@@ -58,7 +58,7 @@ def test_valid_card_then_revoked_card(
 
 
 def test_the_page_answers_offline_from_its_cache(
-    verify_page: Page, printed_card, server_requests,  # type: ignore[no-untyped-def]
+    verify_page: Page, printed_card, server_requests,
 ) -> None:
     _card, token = printed_card
     check(verify_page, token, "valid")
@@ -75,7 +75,7 @@ def test_the_page_answers_offline_from_its_cache(
 
 
 def test_scan_station_answers_and_clears_for_the_next_card(
-    verify_page: Page, printed_card, live_server: str, server_requests,  # type: ignore[no-untyped-def]
+    verify_page: Page, printed_card, live_server: str, server_requests,
 ) -> None:
     _card, token = printed_card
     verify_page.goto("/v")
