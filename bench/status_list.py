@@ -1,7 +1,7 @@
 """Status list size on the wire: 2,000,000 cards with 1% revoked.
 
-Cards fill lists of 131,072 entries up to 75% (idcard.issuance.cards.LIST_FILL_LIMIT)
-at random indexes, as issuance does; each list is signed and compressed exactly as
+Cards fill lists of 131,072 entries completely, in a keyed random order, as issuance
+does (idcard.issuance.status_slots); each list is signed and compressed exactly as
 /api/v1/status-lists/<id> serves it. A verifier downloads only its card's list.
 """
 
@@ -11,7 +11,6 @@ import random
 import time
 from datetime import UTC, datetime
 
-from idcard.issuance.cards import LIST_FILL_LIMIT
 from idcard.statuslist import MIN_STATUS_ENTRIES, StatusBits, sign_status_list
 from idcard.tokens import SigningKey
 
@@ -21,7 +20,7 @@ REVOKED_SHARE = 0.01
 
 def signed_lists(cards: int, revoked_share: float, rng: random.Random) -> list[bytes]:
     key = SigningKey.generate()
-    per_list = int(MIN_STATUS_ENTRIES * LIST_FILL_LIMIT)
+    per_list = MIN_STATUS_ENTRIES
     lists = []
     for list_id, start in enumerate(range(0, cards, per_list), start=1):
         held = min(per_list, cards - start)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from idcard.audit import Actor
 from idcard.auth import accounts
 from idcard.errors import UserError
+from idcard.keys import current_signer
 from idcard.migrate import upgrade_database
 from idcard.models import Role, Site, SiteKind
 
@@ -29,8 +30,11 @@ def _fail(error: UserError) -> None:
 @click.command("migrate")
 @with_appcontext
 def migrate_command() -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema, and make the first signing key if none."""
     upgrade_database(current_app.extensions["idcard.engine"])
+    with _session() as session:
+        current_signer(session, current_app.config["IDCARD_SETTINGS"].master_key)
+        session.commit()
     click.echo("database is up to date")
 
 

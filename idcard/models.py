@@ -166,12 +166,13 @@ class SigningKeyRecord(SQLModel, table=True):
 
 
 class StatusListRecord(SQLModel, table=True):
-    """One bitstring status list; cards take random free indexes in it."""
+    """One bitstring status list; cards take its entries in a keyed random order."""
 
     __tablename__ = "status_list"
 
     id: int | None = Field(default=None, primary_key=True)
     size: int
+    used: int = 0  # how many entries are handed out; the next card takes slot `used`
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

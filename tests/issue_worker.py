@@ -1,8 +1,8 @@
 """A separate process that issues cards, for the concurrent-issuance test.
 
-Run as `python -m tests.issue_worker SETTINGS_JSON RESIDENT_ID...`. Card numbers and
-status indexes are drawn from deliberately tiny pools so that processes collide and
-the retry on a unique-constraint clash is exercised.
+Run as `python -m tests.issue_worker SETTINGS_JSON RESIDENT_ID...`. Card numbers are
+drawn from a deliberately tiny pool so that processes collide and the retry on a
+unique-constraint clash is exercised; status entries come from the shared counter.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ def main() -> None:
     config = json.loads(Path(sys.argv[1]).read_text())
     rng = random.Random()
     cards.new_card_number = lambda: rng.choice(NUMBER_POOL)  # type: ignore[assignment]
-    cards.secrets.randbelow = lambda _n: rng.randrange(512)  # type: ignore[attr-defined]
     engine = make_engine(config["database_url"])
     vault = Vault(bytes.fromhex(config["master_key"]), bytes.fromhex(config["index_key"]))
     actor = Actor(config["staff_id"], config["site_id"])

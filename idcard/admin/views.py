@@ -36,15 +36,20 @@ def _commit_or_flash(session: Session, action: Callable[[], object], done: str) 
     return True
 
 
+def _site_form_saved(session: Session, site: Site | None, form: SiteForm, done: str) -> bool:
+    """Create (site=None) or update a site from a posted form; True once committed."""
+    return form.validate_on_submit() and _commit_or_flash(session, lambda: save_site(
+        session, current_actor(), site, form.name.data or "", form.kind.data or "",
+        form.active.data), done)
+
+
 @bp.route("/sites", methods=["GET", "POST"])
 @requires_role(Role.ADMIN)
 def list_sites() -> Response | str:
     """All sites, and a form to add one."""
     session = db.session()
     form = SiteForm()
-    if form.validate_on_submit() and _commit_or_flash(session, lambda: save_site(
-            session, current_actor(), None, form.name.data or "", form.kind.data or "",
-            form.active.data), _("Site created.")):
+    if _site_form_saved(session, None, form, _("Site created.")):
         return redirect(url_for("admin.list_sites"))
     sites = session.exec(select(Site).order_by(Site.name)).all()
     return render_template("admin/sites.html", sites=sites, form=form)
@@ -57,9 +62,7 @@ def edit_site(site_id: int) -> Response | str:
     session = db.session()
     site = session.get(Site, site_id) or abort(404)
     form = SiteForm(obj=site)
-    if form.validate_on_submit() and _commit_or_flash(session, lambda: save_site(
-            session, current_actor(), site, form.name.data or "", form.kind.data or "",
-            form.active.data), _("Site saved.")):
+    if _site_form_saved(session, site, form, _("Site saved.")):
         return redirect(url_for("admin.list_sites"))
     return render_template("admin/site.html", site=site, form=form)
 

@@ -6,7 +6,6 @@ card's status-list bit (by bumping the status clock) in the same transaction.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +20,7 @@ from idcard.errors import N_, UserError
 from idcard.issuance.card_numbers import new_card_number, normalize_card_number
 from idcard.issuance.documents import age_on
 from idcard.issuance.residents import open_resident
+from idcard.issuance.status_slots import slot_index
 from idcard.models import (
     Card,
     CardState,
@@ -39,9 +39,6 @@ LIVE_STATES = (CardState.AWAITING_PRINT, CardState.AWAITING_PICKUP, CardState.AC
                CardState.SUSPENDED)
 REPLACE_REASONS = ("lost", "stolen", "damaged")
 REVOKE_REASONS = ("issued_in_error", "fraud", "deceased", "resident_request", "other")
-# A list takes new cards until this share of its entries is used, so a random free
-# index is found in a few draws and every card hides among at least this many others.
-LIST_FILL_LIMIT = 0.75
 INSERT_ATTEMPTS = 20
 
 
@@ -122,7 +119,7 @@ def _new_card(
 
     def draw() -> Card:
         number = new_card_number()
-        list_id, index = _free_status_slot(session)
+        list_id, index = _free_status_slot(session, vault)
         return Card(
             resident_id=resident.id, number_index=number_index(vault, number),
             number_sealed=crypto.seal(data_key, number.encode(), f"card-number:{resident.id}"),
@@ -150,26 +147,27 @@ def _insert_unique(session: Session, draw: Callable[[], Card]) -> Card:
     raise RuntimeError("could not find a free card number and status index")
 
 
-def _free_status_slot(session: Session) -> tuple[int, int]:
-    """A random unused index in the newest list with room; opens a new list when full."""
-    status_list = session.exec(
-        select(StatusListRecord).order_by(col(StatusListRecord.id).desc())).first()
-    if status_list is None or _used(session, status_list) >= status_list.size * LIST_FILL_LIMIT:
-        status_list = StatusListRecord(size=MIN_STATUS_ENTRIES)
-        session.add(status_list)
-        session.flush()
+def _free_status_slot(session: Session, vault: Vault) -> tuple[int, int]:
+    """The next entry of the newest list, in its keyed random order; a new list when full.
+
+    The counter's row lock serializes concurrent issuance, so no entry is given twice.
+    """
+    newest = session.exec(select(func.max(StatusListRecord.id))).one()
+    if newest is not None:
+        taken = session.execute(
+            update(StatusListRecord)
+            .where(col(StatusListRecord.id) == newest,
+                   col(StatusListRecord.used) < col(StatusListRecord.size))
+            .values(used=StatusListRecord.used + 1))
+        if taken.rowcount:  # type: ignore[attr-defined]
+            size, used = session.exec(select(StatusListRecord.size, StatusListRecord.used)
+                                      .where(StatusListRecord.id == newest)).one()
+            return newest, slot_index(vault.index_key, newest, used - 1, size)
+    status_list = StatusListRecord(size=MIN_STATUS_ENTRIES, used=1)
+    session.add(status_list)
+    session.flush()
     assert status_list.id is not None
-    while True:
-        index = secrets.randbelow(status_list.size)
-        taken = session.exec(select(Card.id).where(
-            Card.status_list_id == status_list.id, Card.status_index == index)).first()
-        if taken is None:
-            return status_list.id, index
-
-
-def _used(session: Session, status_list: StatusListRecord) -> int:
-    return session.exec(select(func.count()).select_from(Card).where(
-        Card.status_list_id == status_list.id)).one()
+    return status_list.id, slot_index(vault.index_key, status_list.id, 0, status_list.size)
 
 
 def _set_state(session: Session, card: Card, state: CardState) -> None:

@@ -10,7 +10,7 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField  # for the portrait only: documents are never uploaded
 from wtforms import (
     DateField,
     FloatField,
