@@ -14,6 +14,7 @@ raises the same `InvalidToken`, because partners learn only "valid" or "not vali
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import re
@@ -212,13 +213,19 @@ def _check_headers(protected: dict[Any, Any], unprotected: dict[Any, Any]) -> No
         raise InvalidToken("header label in both buckets")
 
 
+@functools.lru_cache(maxsize=64)
+def _public_key(raw: bytes) -> Ed25519PublicKey:
+    """Parse a raw public key once: a service has a handful of keys, checked very often."""
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
 def _check_signature(message: _Sign1, public_key: bytes) -> None:
     """Verify the Ed25519 signature over the Sig_structure."""
     if len(message.signature) != 64:
         raise InvalidToken("signature has the wrong length")
     signed = _sig_structure(message.protected_bytes, message.payload)
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(message.signature, signed)
+        _public_key(public_key).verify(message.signature, signed)
     except InvalidSignature:
         raise InvalidToken("bad signature", signature_checked=True) from None
 
