@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlmodel import Session, select
+from werkzeug.serving import run_simple
 
 from idcard.audit import Actor
 from idcard.auth import accounts
@@ -67,7 +68,8 @@ def serve_command(host: str, port: int) -> None:
     """Serve the app with Flask's server (development; use gunicorn in production)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     announce_setup_link(app, f"http://{host}:{port}")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # werkzeug directly: Flask's app.run() refuses to start from inside a CLI command.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @click.command("create-user")

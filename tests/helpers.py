@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,13 @@ def post_form(client, url: str, data: dict, *, page_url: str | None = None, **kw
 def login(client, username: str, password: str = PASSWORD):
     return post_form(client, "/staff/login", {"username": username, "password": password})
 
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def sample_photo(size: tuple[int, int] = (900, 1200), fmt: str = "JPEG") -> bytes:

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from sqlmodel import select
 from idcard import create_app
 from idcard.models import PartnerDailyCount, PartnerKey
 from tests.conftest import make_settings
-from tests.helpers import post_form
+from tests.helpers import free_port, post_form
 
 REDIS_URL = os.environ.get("IDCARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -93,12 +92,6 @@ def test_only_a_daily_count_is_kept_per_partner(app, admin_client, db_session) -
     assert "5 checks so far" in admin_client.get("/staff/admin/partners").text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _redis_reachable() -> bool:
     import redis
 
@@ -116,7 +109,7 @@ def test_limits_hold_across_two_gunicorn_workers_sharing_redis(
         if os.environ.get("IDCARD_REQUIRE_POSTGRES") == "1":  # CI: the services must be there
             pytest.fail(f"Redis not reachable at {REDIS_URL}")
         pytest.skip("Redis not reachable")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "IDCARD_HOME": str(tmp_path), "IDCARD_DATABASE_URL": database_url,
            "IDCARD_RATELIMIT_STORAGE_URL": REDIS_URL, "IDCARD_VERIFY_LIMIT": "5 per minute",
            "IDCARD_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}", "IDCARD_ENV": "testing",

@@ -1,0 +1,38 @@
+"""`make run` in miniature: migrate, serve, and the printed setup link opens."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.helpers import free_port
+
+
+def test_serve_prints_a_setup_link_that_opens(tmp_path: Path) -> None:
+    idcard = str(Path(sys.executable).with_name("idcard"))
+    env = {**os.environ, "IDCARD_HOME": str(tmp_path)}
+    env.pop("IDCARD_DATABASE_URL", None)
+    subprocess.run([idcard, "migrate"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([idcard, "serve", "--port", str(port)], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        link = None
+        for line in server.stdout:  # type: ignore[union-attr]
+            match = re.search(r"(http://127\.0\.0\.1:\d+/staff/setup/\S+)", line)
+            if match:
+                link = match.group(1)
+            if "Running on" in line:
+                break
+        assert link, "no setup link printed"
+        with urllib.request.urlopen(link, timeout=10) as page:  # noqa: S310 - loopback
+            assert page.status == 200 and b"Create the first admin" in page.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stdout.close()  # type: ignore[union-attr]
+    assert (tmp_path / "idcard.sqlite3").exists()
