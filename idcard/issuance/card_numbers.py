@@ -115,6 +115,11 @@ def is_valid_card_number(text: str) -> bool:
 
 
 def format_card_number(text: str) -> str:
-    """Print a card number in groups of four: "1234 5678 9012"."""
-    digits = normalize_card_number(text)
-    return " ".join(digits[i : i + 4] for i in range(0, CARD_NUMBER_DIGITS, 4))
+    """Print a typed card number in groups of four ("1234 5678 9012"), checking it first."""
+    return group_in_fours(normalize_card_number(text))
+
+
+def group_in_fours(digits: str) -> str:
+    """Group digits in fours for print, as every card shows its number."""
+    digits = "".join(digits.split())
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))

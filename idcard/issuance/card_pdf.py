@@ -8,13 +8,10 @@ matrix in `card_qr`.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import accumulate
-from operator import add
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -25,14 +22,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from idcard.errors import N_, UserError
 from idcard.issuance import card_qr, card_text
+from idcard.issuance.card_numbers import group_in_fours
+from idcard.issuance.card_qr_draw import draw_qr, qr_width
 
 CARD_WIDTH = 85.6 * mm
 CARD_HEIGHT = 53.98 * mm
 CARD_SIZE = (CARD_WIDTH, CARD_HEIGHT)
-QR_MIN_WIDTH = 20 * mm  # including the quiet zone
-QR_TARGET_WIDTH = 30 * mm
-QR_QUIET_MODULES = 4
-PRINTER_DOT = 25.4 / 300 * mm  # snap QR modules to whole dots of a 300 dpi card printer
 
 # Every word printed on a card, in one place, marked for translation (printed in
 # English for now: one card serves readers of every language).
@@ -52,7 +47,6 @@ LABELS = {
 }
 
 Layout = Literal["card", "letter", "a4"]
-_DARK_RUNS = re.compile("(1+)")
 
 
 @dataclass(frozen=True)
@@ -192,7 +186,7 @@ def draw_front(canvas: Canvas, face: CardFace) -> None:
     if face.gender:
         columns.append((LABELS["gender"], face.gender))
     y = _field_row(canvas, columns, y, (0, 22 * mm, 42 * mm))
-    y = _field_row(canvas, [(LABELS["card_number"], format_card_number(face.card_number))], y,
+    y = _field_row(canvas, [(LABELS["card_number"], group_in_fours(face.card_number))], y,
                    (0,), size=10.0)
     if face.address_lines:
         _address(canvas, face.address_lines, y)
@@ -307,7 +301,6 @@ def _balanced(words: list[str], count: int) -> list[card_text.ShapedLine]:
 # ----------------------------------------------------------------------------- back
 
 
-
 def draw_back(canvas: Canvas, face: CardFace) -> None:
     """Draw the back: city band, the QR code as vectors and a line on how to check."""
     design = face.design
@@ -335,50 +328,6 @@ def draw_back(canvas: Canvas, face: CardFace) -> None:
     canvas.rect(0, 0, CARD_WIDTH, 1.5 * mm, stroke=0, fill=1)
 
 
-def qr_width(size: int) -> float:
-    """Return the printed QR width (with quiet zone) for a symbol of `size` modules."""
-    modules = size + 2 * QR_QUIET_MODULES
-    dots = int(QR_TARGET_WIDTH / modules / PRINTER_DOT)
-    module = dots * PRINTER_DOT
-    if module * modules < QR_MIN_WIDTH:
-        module = QR_MIN_WIDTH / modules
-    return module * modules
-
-
-def draw_qr(canvas: Canvas, matrix: card_qr.QrMatrix, x: float, y: float, width: float) -> None:
-    """Draw the QR with its quiet zone as filled rectangles: white square, dark runs."""
-    canvas.setFillColorRGB(1, 1, 1)
-    canvas.rect(x, y, width, width, stroke=0, fill=1)
-    module = width / (matrix.size + 2 * QR_QUIET_MODULES)
-    origin_x = x + QR_QUIET_MODULES * module
-    origin_y = y + width - QR_QUIET_MODULES * module
-    canvas.setFillColorRGB(0, 0, 0)
-    ops = _qr_path(matrix)
-    m = f"{module:.5f}"
-    canvas.addLiteral(f"q {m} 0 0 -{m} {origin_x:.4f} {origin_y:.4f} cm\n{ops}f\nQ")
-
-
-def _qr_path(matrix: card_qr.QrMatrix) -> str:
-    """Return PDF path operators, one rectangle per horizontal dark run, in module units."""
-    n = matrix.size
-    flat = format(matrix.bits, f"0{n * n}b")[::-1]
-    joined = "0".join(flat[y * n : (y + 1) * n] for y in range(n)) + "0"
-    parts = _DARK_RUNS.split(joined)  # light, dark, light, dark, ..., light
-    lengths = list(map(len, parts))
-    starts = list(accumulate(lengths))[0::2][:-1]
-    origins, sizes = _qr_tables(n)
-    dark_lengths = lengths[1::2]
-    return "".join(map(add, map(origins.__getitem__, starts), map(sizes.__getitem__, dark_lengths)))
-
-
-@lru_cache(maxsize=8)
-def _qr_tables(n: int) -> tuple[list[str], list[str]]:
-    stride = n + 1
-    origins = [f"{i % stride} {i // stride} " for i in range(stride * n + 1)]
-    sizes = [f"{k} 1 re\n" for k in range(n + 2)]
-    return origins, sizes
-
-
 def _wrap(text: str, width: float, size: float) -> list[card_text.ShapedLine]:
     lines: list[card_text.ShapedLine] = []
     current: list[str] = []
@@ -400,12 +349,6 @@ def _wrap(text: str, width: float, size: float) -> list[card_text.ShapedLine]:
 def format_date(value: date) -> str:
     """Print dates as ISO 8601 (1990-03-15): the same for every reader, no translation."""
     return value.isoformat()
-
-
-def format_card_number(number: str) -> str:
-    """Group a card number in fours: 1234 5678 9012."""
-    digits = "".join(number.split())
-    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
 class JpegImage(ImageReader):
