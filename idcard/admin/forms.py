@@ -21,6 +21,8 @@ class SiteForm(FlaskForm):
         SelectChoice(SiteKind.CENTER.value, _l("Enrollment center")),
         SelectChoice(SiteKind.POPUP.value, _l("Pop-up site"))])
     active = BooleanField(_l("Open for enrollment"), default=True)
+    requires_pickup = BooleanField(
+        _l("Cards become valid only when handed over in person (not when printed)"))
 
 
 class StaffForm(FlaskForm):

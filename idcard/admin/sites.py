@@ -12,6 +12,7 @@ from idcard.textfields import clean_text
 
 def save_site(
     session: Session, actor: Actor, site: Site | None, name: str, kind: str, active: bool,
+    requires_pickup: bool = False,
 ) -> Site:
     """Create a site (site=None) or update one; names are unique."""
     name = clean_text(name, N_("Site name"), max_length=120)
@@ -23,6 +24,7 @@ def save_site(
     created = site is None
     site = site or Site(name=name)
     site.name, site.kind, site.active = name, kind, active
+    site.requires_pickup = requires_pickup
     session.add(site)
     session.flush()
     record_event(session, actor, "site.create" if created else "site.update", "site", site.id)

@@ -40,7 +40,7 @@ def _site_form_saved(session: Session, site: Site | None, form: SiteForm, done: 
     """Create (site=None) or update a site from a posted form; True once committed."""
     return form.validate_on_submit() and _commit_or_flash(session, lambda: save_site(
         session, current_actor(), site, form.name.data or "", form.kind.data or "",
-        form.active.data), done)
+        form.active.data, form.requires_pickup.data), done)
 
 
 @bp.route("/sites", methods=["GET", "POST"])
