@@ -141,22 +141,23 @@ def staff(db_session: Session, site: Site):
     return make
 
 
+def _signed_in(app, staff, role: Role):
+    """A test client signed in as a new staff member with this role."""
+    client = app.test_client()
+    login(client, staff(role))
+    return client
+
+
 @pytest.fixture
 def clerk_client(app, staff):
-    client = app.test_client()
-    login(client, staff(Role.CLERK))
-    return client
+    return _signed_in(app, staff, Role.CLERK)
 
 
 @pytest.fixture
 def supervisor_client(app, staff):
-    client = app.test_client()
-    login(client, staff(Role.SUPERVISOR))
-    return client
+    return _signed_in(app, staff, Role.SUPERVISOR)
 
 
 @pytest.fixture
 def admin_client(app, staff):
-    client = app.test_client()
-    login(client, staff(Role.ADMIN))
-    return client
+    return _signed_in(app, staff, Role.ADMIN)
