@@ -1,7 +1,7 @@
 """All database tables.
 
-Privacy rule 1 is enforced by `tests/test_privacy_schema.py`: no table may hold a
-column about immigration status, citizenship, nationality or any document's number.
+Privacy rule 1 is enforced by `tests/test_privacy_schema.py`: columns about
+immigration status, citizenship, nationality or any document's number are forbidden.
 Personal data lives only in sealed columns (`*_sealed`); data keys live in their
 own table so that deleting a key shreds the resident.
 """

@@ -1,6 +1,6 @@
 """The enrollment form and the staff look-up form.
 
-No field here may ask about status, nationality or a document's number
+Fields about status, nationality or a document's number are forbidden here
 (architecture.md, rule 1); tests/test_privacy_schema.py walks every form.
 """
 
