@@ -15,7 +15,7 @@ from idcard.admin.forms import PartnerForm
 from idcard.auth.guard import current_actor, requires_role
 from idcard.errors import UserError
 from idcard.i18n import translate_error
-from idcard.issuance.forms import ReviewForm
+from idcard.issuance.forms import ActionForm
 from idcard.models import Partner, PartnerDailyCount, PartnerKey, Role
 
 bp = Blueprint("partners", __name__, url_prefix="/staff/admin/partners")
@@ -48,11 +48,11 @@ def list_partners() -> Response | str:
     totals = dict(session.exec(select(PartnerDailyCount.partner_id, func.sum(
         PartnerDailyCount.count)).group_by(col(PartnerDailyCount.partner_id))).all())
     return render_template("admin/partners.html", partners=rows, keys=keys, totals=totals,
-                           form=form, action_form=ReviewForm())
+                           form=form, action_form=ActionForm())
 
 
 def _key_action(partner_id: int, action: Callable[[Partner], str | None]) -> Response | str:
-    if not ReviewForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     session = db.session()
     partner = session.get(Partner, partner_id) or abort(404)

@@ -25,7 +25,7 @@ from idcard.context import document_rules, settings, vault
 from idcard.errors import UserError
 from idcard.i18n import translate_error
 from idcard.issuance import cards as lifecycle
-from idcard.issuance.forms import ReviewForm
+from idcard.issuance.forms import ActionForm
 from idcard.issuance.printing import print_cards
 from idcard.issuance.streaming import stream_writes
 from idcard.keys import current_signer
@@ -51,7 +51,7 @@ def _card_or_404(card_id: int) -> Card:
 
 def _act(action: Callable[[], object], done: str, resident_id: str) -> Response:
     """Check CSRF, run a lifecycle change, commit, and make verification see it at once."""
-    if not ReviewForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     session = db.session()
     try:
@@ -86,7 +86,7 @@ def issue_card(resident_id: str) -> Response:
 @requires_role(Role.CLERK)
 def print_card(card_id: int) -> Response:
     """Download one card's PDF (ID-1 pages) and mark it printed."""
-    if not ReviewForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     session = db.session()
     card = _card_or_404(card_id)
@@ -116,7 +116,7 @@ def show_print_queue() -> str:
     session = db.session()
     site_id = current_actor().site_id
     queue = lifecycle.print_queue(session, site_id) if site_id else []
-    return render_template("issuance/print_queue.html", queue=queue, form=ReviewForm())
+    return render_template("issuance/print_queue.html", queue=queue, form=ActionForm())
 
 
 @bp.post("/print-queue")
@@ -124,7 +124,7 @@ def show_print_queue() -> str:
 def print_queue() -> Response:
     """Stream the whole queue as one PDF; the cards count as printed once it is complete."""
     layout = request.form.get("layout", "card")
-    if not ReviewForm().validate_on_submit() or layout not in LAYOUTS:
+    if not ActionForm().validate_on_submit() or layout not in LAYOUTS:
         abort(400)
     session = db.session()
     actor = current_actor()

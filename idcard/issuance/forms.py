@@ -89,5 +89,5 @@ class CardLookupForm(FlaskForm):
                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
-class ReviewForm(FlaskForm):
-    """The approve/discard buttons: CSRF only; the pressed button names the decision."""
+class ActionForm(FlaskForm):
+    """A form of buttons only (review decisions, card actions): its CSRF token is all."""

@@ -24,7 +24,7 @@ from idcard.issuance.cards import (
     find_card_by_number,
 )
 from idcard.issuance.enrollment import Application, enroll_resident
-from idcard.issuance.forms import CardLookupForm, EnrollmentForm, LookupForm, ReviewForm
+from idcard.issuance.forms import ActionForm, CardLookupForm, EnrollmentForm, LookupForm
 from idcard.issuance.photos import Crop
 from idcard.issuance.residents import (
     Address,
@@ -134,7 +134,7 @@ def show_resident(resident_id: str) -> str:
     return render_template(
         "issuance/resident.html", record=record, cards=cards, numbers=numbers,
         live_states=LIVE_STATES, replace_reasons=REPLACE_REASONS, revoke_reasons=REVOKE_REASONS,
-        site=session.get(Site, record.site_id), form=ReviewForm())
+        site=session.get(Site, record.site_id), form=ActionForm())
 
 
 @bp.get("/residents/<resident_id>/photo.jpg")
@@ -202,7 +202,7 @@ def list_reviews() -> str:
         earlier = [open_resident(session, vault(), r) for r in find_by_name_and_birth(
             session, vault(), record.details.name, record.details.born_on) if r.id != resident.id]
         pairs.append((record, earlier))
-    return render_template("issuance/review.html", pairs=pairs, form=ReviewForm())
+    return render_template("issuance/review.html", pairs=pairs, form=ActionForm())
 
 
 @bp.post("/review/<resident_id>")
@@ -210,7 +210,7 @@ def list_reviews() -> str:
 def decide_review(resident_id: str) -> Response:
     """Approve a flagged enrollment as a different person, or discard it as a duplicate."""
     decision = request.form.get("decision")
-    if not ReviewForm().validate_on_submit() or decision not in ("approve", "discard"):
+    if not ActionForm().validate_on_submit() or decision not in ("approve", "discard"):
         abort(400)
     session = db.session()
     resident = _resident_or_404(resident_id)
