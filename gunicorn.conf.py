@@ -21,17 +21,19 @@ forwarded_allow_ips = os.environ.get("IDCARD_FORWARDED_ALLOW_IPS", "127.0.0.1")
 def when_ready(server):  # type: ignore[no-untyped-def]
     """Print the one-time admin setup link when no admin exists yet."""
     from idcard import create_app
-    from idcard.cli import announce_setup_link
+    from idcard.cli.staff import announce_setup_link
+    from idcard.services import services
 
     # A throwaway app in the master: workers build their own after the fork, so no
     # database connection is shared between processes.
     app = create_app()
-    announce_setup_link(app, app.config["IDCARD_SETTINGS"].public_url)
-    app.extensions["idcard.engine"].dispose()
+    announce_setup_link(app, services(app).settings.public_url)
+    services(app).engine.dispose()
 
 
 def worker_exit(server, worker):  # type: ignore[no-untyped-def]
     """Write the partners' pending daily counts before a worker goes."""
+    from idcard.services import services
     from idcard.wsgi import app
 
-    app.extensions["idcard.usage"].flush()
+    services(app).usage.flush()

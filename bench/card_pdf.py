@@ -27,8 +27,8 @@ from unittest import mock
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from idcard.issuance import card_pdf, card_qr, card_sheet
-from idcard.issuance.card_pdf import CardDesign, CardFace
+from idcard.cardprint import batch, pdf, qr, sheet
+from idcard.cardprint.face import CardDesign, CardFace, Layout
 
 TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
@@ -73,7 +73,7 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
     return min(samples)
 
 
-def qrcode_matrix(text: str, level: str = "M") -> card_qr.QrMatrix:
+def qrcode_matrix(text: str, level: str = "M") -> qr.QrMatrix:
     """The same symbol made by the qrcode package (pure Python mask evaluation)."""
     import qrcode
 
@@ -82,14 +82,14 @@ def qrcode_matrix(text: str, level: str = "M") -> card_qr.QrMatrix:
     code.make(fit=True)
     n = len(code.modules)
     bits = sum(1 << (y * n + x) for y in range(n) for x in range(n) if code.modules[y][x])
-    return card_qr.QrMatrix(code.version, level, code.mask_pattern or 0, n, bits)
+    return qr.QrMatrix(code.version, level, code.mask_pattern or 0, n, bits)
 
 
 def bench_qr(face: CardFace, repeat: int) -> None:
     text = face.qr_text
-    ours = timed(lambda: card_qr.encode(text, "M"), repeat)
-    print(f"qr text length: {len(text)} characters, version {card_qr.encode(text).version}-M")
-    print(f"qr encode ms (idcard card_qr, all 8 masks scored): {ours:.3f}")
+    ours = timed(lambda: qr.encode(text, "M"), repeat)
+    print(f"qr text length: {len(text)} characters, version {qr.encode(text).version}-M")
+    print(f"qr encode ms (idcard.cardprint.qr, all 8 masks scored): {ours:.3f}")
     theirs = timed(lambda: qrcode_matrix(text), max(repeat // 10, 5))
     print(f"qr encode ms (qrcode 8.2, all 8 masks scored): {theirs:.3f}")
     print(f"qr encode speed-up vs qrcode: {theirs / ours:.1f}x")
@@ -103,23 +103,23 @@ def bench_qr(face: CardFace, repeat: int) -> None:
 
 
 def bench_card(face: CardFace, repeat: int) -> None:
-    card = timed(lambda: card_pdf.render_card(face), repeat)
-    matrix = card_qr.encode(face.qr_text)
+    card = timed(lambda: pdf.render_card(face), repeat)
+    matrix = qr.encode(face.qr_text)
     with (
-        mock.patch.object(card_pdf.card_qr, "encode", lambda text, level: matrix),
-        mock.patch.object(card_pdf, "draw_qr", lambda *args: None),
+        mock.patch.object(pdf.qr, "encode", lambda text, level: matrix),
+        mock.patch.object(pdf, "draw_qr", lambda *args: None),
     ):
-        floor = timed(lambda: card_pdf.render_card(face), repeat)
-    with mock.patch.object(card_pdf.card_qr, "encode", lambda text, level: qrcode_matrix(text)):
-        with_qrcode = timed(lambda: card_pdf.render_card(face), max(repeat // 10, 5))
+        floor = timed(lambda: pdf.render_card(face), repeat)
+    with mock.patch.object(pdf.qr, "encode", lambda text, level: qrcode_matrix(text)):
+        with_qrcode = timed(lambda: pdf.render_card(face), max(repeat // 10, 5))
     print(f"card pdf ms: {card:.2f}")
     print(f"floor ms (same pages, no QR): {floor:.2f}")
     print(f"ratio card/floor: {card / floor:.2f} (target <= 3)")
     print(f"card pdf ms with the qrcode package instead: {with_qrcode:.2f}")
     print(f"ratio with the qrcode package: {with_qrcode / floor:.2f}")
-    print(f"card pdf bytes: {len(card_pdf.render_card(face))}")
-    sheet = [replace(face, card_number=f"{k:012d}") for k in range(10)]
-    per_card = timed(lambda: card_pdf.render_sheet(sheet, "letter"), max(repeat // 10, 5)) / 10
+    print(f"card pdf bytes: {len(pdf.render_card(face))}")
+    ten = [replace(face, card_number=f"{k:012d}") for k in range(10)]
+    per_card = timed(lambda: sheet.render_sheet(ten, "letter"), max(repeat // 10, 5)) / 10
     print(f"letter sheet ms per card (10 a sheet, one process): {per_card:.2f}")
     try:
         import _rl_accel  # noqa: F401
@@ -189,7 +189,7 @@ def _peak_rss_kb(pid: int) -> int:
     return 0
 
 
-def run_batch(count: int, layout: card_pdf.Layout, workers: int) -> None:
+def run_batch(count: int, layout: Layout, workers: int) -> None:
     """Print one batch's figures; meant to run in its own process (peak RSS is per process)."""
     photos = [sample_photo(seed) for seed in range(4)]
 
@@ -202,7 +202,7 @@ def run_batch(count: int, layout: card_pdf.Layout, workers: int) -> None:
     watcher = WorkerMemory()
     watcher.start()
     start = time.perf_counter()
-    written = card_sheet.write_cards(faces(), sink, layout=layout, workers=workers,
+    written = batch.write_cards(faces(), sink, layout=layout, workers=workers,
                                      progress=marks.append)
     seconds = time.perf_counter() - start
     watcher.stop()

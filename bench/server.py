@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 UNLIMITED = "100000000 per minute"
 
@@ -41,17 +41,17 @@ def _valid_token(env: dict[str, str]) -> str:
     from idcard.issuance.printing import card_token
     from idcard.migrate import upgrade_database
     from idcard.models import Card
+    from idcard.services import services
     from idcard.settings import Settings
 
     settings = Settings.from_env(env)
-    app = create_app(settings)
-    engine = app.extensions["idcard.engine"]
-    upgrade_database(engine)
-    with Session(engine) as session:
-        make_demo(session, app.extensions["idcard.vault"], app.extensions["idcard.rules"],
-                  settings, 1, settings.home / "cards", today=datetime.now(UTC).date(), seed=1)
-        token = card_token(session, settings, session.exec(select(Card)).one())
-    engine.dispose()
+    app = services(create_app(settings))
+    upgrade_database(app.engine)
+    with app.session() as session:
+        make_demo(session, app.vault, app.rules, settings, 1, settings.home / "cards",
+                  today=datetime.now(UTC).date(), seed=1)
+        token = card_token(session, app.vault, session.exec(select(Card)).one())
+    app.engine.dispose()
     return token
 
 

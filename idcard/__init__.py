@@ -11,10 +11,14 @@ from idcard import db
 from idcard.extensions import babel, csrf, limiter, login_manager
 from idcard.issuance.documents import load_rules
 from idcard.logs import configure_logging
+from idcard.services import EXTENSION_KEY, Services
 from idcard.settings import PACKAGE_DIR, Settings
 from idcard.vault import Vault
+from idcard.verify.partners import PartnerKeys, UsageCounter
+from idcard.verify.status import SignedLists, VerificationState
 
 STATIC_DIR = Path(PACKAGE_DIR).parent / "static"
+RESIGN_SECONDS = 3600  # a status list is signed again at least hourly, so its iat stays fresh
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,7 +27,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging(settings)
     app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
     app.config.update(
-        IDCARD_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -36,12 +39,26 @@ def create_app(settings: Settings | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
         WTF_CSRF_TIME_LIMIT=None,  # a clerk's form may stay open all shift
     )
-    app.extensions["idcard.vault"] = Vault(settings.master_key, settings.index_key)
-    app.extensions["idcard.rules"] = load_rules(settings.document_rules_path)
-    db.init_app(app, db.make_engine(settings.database_url))
+    app.extensions[EXTENSION_KEY] = build_services(settings)
+    db.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     return app
+
+
+def build_services(settings: Settings) -> Services:
+    """Create the long-lived services: engine, keys, rules, verification caches."""
+    engine = db.make_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        vault=Vault(settings.master_key, settings.index_key),
+        rules=load_rules(settings.document_rules_path),
+        verification=VerificationState(engine, settings.status_refresh_seconds),
+        partner_keys=PartnerKeys(engine),
+        usage=UsageCounter(engine),
+        signed_lists=SignedLists(RESIGN_SECONDS),
+    )
 
 
 def _init_extensions(app: Flask) -> None:

@@ -27,6 +27,9 @@ class Actor:
         return self.staff_id, self.site_id
 
 
+OPERATOR = Actor(None, None)  # shell commands are audited without a staff id
+
+
 def record_event(
     session: Session, actor: Actor, action: str, record_type: str | None = None,
     record_id: object = None,

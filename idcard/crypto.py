@@ -1,9 +1,6 @@
-"""Per-resident envelope encryption and keyed blind indexes.
+"""The primitives: authenticated encryption (AES-256-GCM) and keyed blind indexes.
 
-Each resident's personal data is sealed with AES-GCM under a data key of its own.
-The data key is stored only wrapped by the master key, in a table apart from the
-data; deleting that one row makes every copy of the resident's data unreadable,
-backups included (crypto-shredding).
+Which key seals what, under which context, is decided in one place: `idcard.vault`.
 """
 
 from __future__ import annotations
@@ -41,16 +38,6 @@ def unseal(key: bytes, sealed: bytes, context: str) -> bytes:
         return AESGCM(key).decrypt(nonce, ciphertext, context.encode())
     except InvalidTag:
         raise DecryptionError(context) from None
-
-
-def wrap_data_key(master_key: bytes, data_key: bytes, owner_id: str) -> bytes:
-    """Encrypt a data key under the master key, bound to its owner."""
-    return seal(master_key, data_key, f"data-key:{owner_id}")
-
-
-def unwrap_data_key(master_key: bytes, wrapped: bytes, owner_id: str) -> bytes:
-    """Recover a data key wrapped by `wrap_data_key`."""
-    return unseal(master_key, wrapped, f"data-key:{owner_id}")
 
 
 def normalize_name(name: str) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+from idcard.services import services
 
 
 def make_engine(url: str) -> Engine:
@@ -32,13 +34,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
 def session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = Session(current_app.extensions["idcard.engine"], expire_on_commit=False)
+        g.db_session = services().session()
     return g.db_session  # type: ignore[no-any-return]
 
 
-def init_app(app: Flask, engine: Engine) -> None:
-    """Attach the engine; close (and roll back) each request's session at teardown."""
-    app.extensions["idcard.engine"] = engine
+def init_app(app: Flask) -> None:
+    """Close (and so roll back whatever was not committed) each request's session."""
 
     @app.teardown_request
     def close_session(_exc: BaseException | None) -> None:

@@ -96,7 +96,7 @@ def make_demo(
     """Enroll `count` demo residents, issue and print their cards into `out_dir`."""
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not secrets
     actor = _demo_actor(session)
-    signer = current_signer(session, settings.master_key)
+    signer = current_signer(session, vault)
     policy = CardPolicy(years=settings.card_years, young_years=settings.young_card_years)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []

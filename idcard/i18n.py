@@ -6,15 +6,15 @@ from flask import Blueprint, redirect, request, session, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from idcard.context import settings
 from idcard.errors import UserError
+from idcard.services import services
 
 bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str | None:
     """The language the person chose, else the best match for their browser."""
-    languages = settings().languages
+    languages = services().settings.languages
     chosen = session.get("language")
     if chosen in languages:
         return str(chosen)
@@ -31,7 +31,7 @@ def translate_error(error: UserError) -> str:
 def choose_language() -> Response:
     """Remember the chosen language for this browser and go back where we were."""
     language = request.form.get("language", "")
-    if language in settings().languages:
+    if language in services().settings.languages:
         session["language"] = language
     target = request.form.get("next", "")
     # Only same-site paths: never bounce to another host.

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from sqlmodel import Session, col, select
 
-from idcard import crypto
 from idcard.audit import Actor, record_event
 from idcard.errors import N_, UserError
 from idcard.models import SigningKeyRecord, utcnow
 from idcard.tokens import SigningKey
+from idcard.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,7 @@ class PublishedKey:
     public_key: bytes
 
 
-def _seal_context(kid: str) -> str:
-    return f"signing-key:{kid}"
-
-
-def create_signing_key(session: Session, master_key: bytes, actor: Actor) -> SigningKeyRecord:
+def create_signing_key(session: Session, vault: Vault, actor: Actor) -> SigningKeyRecord:
     """Generate a new signing key; it signs from now on."""
     key = SigningKey.generate()
     raw = key.private.private_bytes(serialization.Encoding.Raw,
@@ -37,7 +33,7 @@ def create_signing_key(session: Session, master_key: bytes, actor: Actor) -> Sig
                                     serialization.NoEncryption())
     kid = key.kid.hex()
     record = SigningKeyRecord(kid=kid, public_key=key.public_bytes,
-                              private_sealed=crypto.seal(master_key, raw, _seal_context(kid)))
+                              private_sealed=vault.seal_signing_key(kid, raw))
     session.add(record)
     session.flush()
     record_event(session, actor, "key.create", "signing_key", kid)
@@ -50,25 +46,24 @@ def _signers(session: Session) -> list[SigningKeyRecord]:
     return list(session.exec(query.order_by(col(SigningKeyRecord.created_at).desc())))
 
 
-def current_signer(session: Session, master_key: bytes) -> SigningKey:
+def current_signer(session: Session, vault: Vault) -> SigningKey:
     """The key that signs now, created on first use."""
     signers = _signers(session)
-    record = signers[0] if signers else create_signing_key(session, master_key, Actor(None, None))
-    return signing_key(record, master_key)
+    record = signers[0] if signers else create_signing_key(session, vault, Actor(None, None))
+    return signing_key(record, vault)
 
 
-def signing_key(record: SigningKeyRecord, master_key: bytes) -> SigningKey:
+def signing_key(record: SigningKeyRecord, vault: Vault) -> SigningKey:
     """Unseal a stored key."""
-    raw = crypto.unseal(master_key, record.private_sealed, _seal_context(record.kid))
-    return SigningKey.from_private_bytes(raw)
+    return SigningKey.from_private_bytes(vault.open_signing_key(record.kid, record.private_sealed))
 
 
-def rotate_keys(session: Session, master_key: bytes, actor: Actor) -> SigningKeyRecord:
+def rotate_keys(session: Session, vault: Vault, actor: Actor) -> SigningKeyRecord:
     """Retire the signing key(s) in use and start signing with a new one."""
     for record in _signers(session):
         record.retired_at = utcnow()
         session.add(record)
-    return create_signing_key(session, master_key, actor)
+    return create_signing_key(session, vault, actor)
 
 
 def revoke_key(session: Session, kid: str, actor: Actor) -> None:

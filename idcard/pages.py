@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from idcard.context import settings
+from idcard.services import services
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def init_pages(app: Flask) -> None:
     def unexpected(error: Exception) -> tuple[str, int]:
         # The exception type and the route only: arguments could carry personal data.
         log.error("unhandled %s on %s", type(error).__name__, request.endpoint)
-        if settings().env == "testing":
+        if services().settings.env == "testing":
             raise error  # tests see the real failure, not a polite page
         return _error_page(500)
 
@@ -90,5 +90,6 @@ def init_pages(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates() -> dict[str, object]:
-        return {"languages": settings().languages, "city_name": settings().city_name,
+        settings = services().settings
+        return {"languages": settings.languages, "city_name": settings.city_name,
                 "get_locale": get_locale}

@@ -24,6 +24,7 @@ from idcard.auth import accounts
 from idcard.db import make_engine
 from idcard.migrate import upgrade_database
 from idcard.models import Role, Site
+from idcard.services import services
 from idcard.settings import Settings
 from tests.helpers import PASSWORD, login
 
@@ -110,12 +111,12 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def app(settings: Settings):
     app = create_app(settings)
     yield app
-    app.extensions["idcard.engine"].dispose()
+    services(app).engine.dispose()
 
 
 @pytest.fixture
 def db_session(app) -> Iterator[Session]:
-    with Session(app.extensions["idcard.engine"], expire_on_commit=False) as session:
+    with Session(services(app).engine, expire_on_commit=False) as session:
         yield session
 
 

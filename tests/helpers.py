@@ -1,4 +1,4 @@
-"""Helpers shared by tests: shared test data, forms with CSRF, sample enrollments."""
+"""Helpers shared by tests: test data, forms with CSRF, sample enrollments and cards."""
 
 from __future__ import annotations
 
@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
+from sqlmodel import select
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+from idcard.models import Card
+
+DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "correct horse battery staple"
 
 
-def shared_data(name: str) -> Any:
-    """Parsed JSON from ../shared/testdata."""
-    return json.loads((SHARED / name).read_text(encoding="utf-8"))
+def read_data(name: str) -> Any:
+    """Parsed JSON from tests/data (see its README for where each file came from)."""
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -91,3 +94,36 @@ def years_ago(years: int, today: date | None = None) -> str:
         return today.replace(year=today.year - years).isoformat()
     except ValueError:
         return today.replace(year=today.year - years, day=28).isoformat()
+
+
+def enrolled_resident(client: Any, **overrides: Any) -> str:
+    """Enroll through the web; return the resident id."""
+    response = enroll(client, **overrides)
+    assert response.status_code == 302, response.text[:500]
+    return str(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def issue(client: Any, resident_id: str) -> None:
+    page = f"/staff/residents/{resident_id}"
+    response = post_form(client, f"{page}/cards", {}, page_url=page)
+    assert response.status_code == 302
+
+
+def latest_card(session: Any, resident_id: str) -> Card:
+    session.expire_all()
+    return session.exec(select(Card).where(Card.resident_id == resident_id)
+                        .order_by(Card.id.desc())).first()  # type: ignore[union-attr]
+
+
+def print_pdf(client: Any, card: Card) -> bytes:
+    page = f"/staff/residents/{card.resident_id}"
+    response = post_form(client, f"/staff/cards/{card.id}/print", {}, page_url=page)
+    assert response.status_code == 200, response.text[:500]
+    assert response.mimetype == "application/pdf"
+    return bytes(response.data)
+
+
+def verify(client: Any, token: str) -> str:
+    response = client.post("/api/v1/verify", json={"token": token})
+    assert response.status_code == 200
+    return str(response.get_json()["result"])

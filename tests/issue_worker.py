@@ -34,7 +34,7 @@ def main() -> None:
     actor = Actor(config["staff_id"], config["site_id"])
     for resident_id in sys.argv[2:]:
         with Session(engine) as session:
-            signer = current_signer(session, vault.master_key)
+            signer = current_signer(session, vault)
             resident = session.get(Resident, resident_id)
             cards.issue_card(session, vault, signer, resident, actor, cards.CardPolicy(),
                              today=date.today())

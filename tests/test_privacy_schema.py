@@ -16,6 +16,7 @@ import idcard.admin.forms
 import idcard.auth.forms
 import idcard.issuance.forms
 from idcard.models import DocumentCheck, Resident
+from idcard.services import services
 from tests.helpers import enroll
 
 # Rule 1: never ask. Words that must not name a column or a form field.
@@ -85,7 +86,7 @@ def test_resident_table_holds_only_sealed_personal_data() -> None:
 
 
 def test_data_keys_live_in_their_own_table(app) -> None:
-    inspector = inspect(app.extensions["idcard.engine"])
+    inspector = inspect(services(app).engine)
     assert "wrapped_key" in {c["name"] for c in inspector.get_columns("data_key")}
     for table in inspector.get_table_names():
         if table != "data_key":
@@ -101,8 +102,8 @@ def test_raw_database_file_holds_no_plain_personal_data(
                       emergency_name="Anneliese Vantongeren", emergency_phone="555-0199")
     assert response.status_code == 302
     assert db_session.exec(select(Resident)).one()
-    app.extensions["idcard.engine"].dispose()  # flush WAL into the main file
-    path = Path(app.config["IDCARD_SETTINGS"].database_url.removeprefix("sqlite:///"))
+    services(app).engine.dispose()  # flush WAL into the main file
+    path = Path(services(app).settings.database_url.removeprefix("sqlite:///"))
     raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     for secret in ("Zoë Đorđević", "Đorđević", "Dordevic", "1984-07-09", "19840709",
                    "Quillfeather", "Vantongeren", "555-0199"):

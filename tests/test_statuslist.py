@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-import json
 import zlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import cbor2
 import pytest
@@ -25,15 +23,15 @@ from idcard.statuslist import (
     status_list_cbor,
 )
 from idcard.tokens import CardClaims, SigningKey, encode_token, key_set
+from tests.helpers import read_data
 
-TESTDATA = Path(__file__).parents[1] / ".." / "shared" / "testdata"
 ISSUED_AT = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 URI = "https://id.example-city.gov/api/v1/status-lists/7"
 
 
 @pytest.fixture(scope="module")
 def vector() -> dict:
-    return json.loads((TESTDATA / "interop-vectors.json").read_text())["token_status_list_1bit"]
+    return read_data("interop-vectors.json")["token_status_list_1bit"]
 
 
 @pytest.fixture(scope="module")

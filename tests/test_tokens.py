@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import cbor2
 import pytest
@@ -30,8 +28,8 @@ from idcard.tokens import (
     qr_text,
     verify_cose_sign1,
 )
+from tests.helpers import read_data
 
-TESTDATA = Path(__file__).parents[1] / ".." / "shared" / "testdata"
 RFC8032_TEST1_D = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 PUBLIC_URL = "https://id.example-city.gov"
 TODAY = date(2026, 3, 1)
@@ -40,7 +38,7 @@ FUZZ = settings(max_examples=300, database=None, deadline=None)
 
 @pytest.fixture(scope="module")
 def cose_vector() -> dict:
-    return json.loads((TESTDATA / "interop-vectors.json").read_text())["cose_sign1_ed25519"]
+    return read_data("interop-vectors.json")["cose_sign1_ed25519"]
 
 
 @pytest.fixture(scope="module")

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from idcard.apikeys import hash_key, new_api_key
 from idcard.audit import Actor, record_event
 from idcard.errors import N_, UserError
 from idcard.models import Partner, PartnerKey, utcnow
 from idcard.textfields import clean_text
 
-KEY_PREFIX = "idc_"
 ROTATION_GRACE = timedelta(days=7)  # the old key keeps working while partners switch
-
-
-def hash_key(key: str) -> str:
-    """Keys are long random strings, so a plain SHA-256 is enough to store them safely."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def create_partner(session: Session, actor: Actor, name: str) -> Partner:
@@ -36,7 +29,7 @@ def create_partner(session: Session, actor: Actor, name: str) -> Partner:
 def create_key(session: Session, actor: Actor, partner: Partner) -> str:
     """Make a new key for a partner and return it; it cannot be shown again."""
     assert partner.id is not None
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = new_api_key()
     record = PartnerKey(partner_id=partner.id, prefix=key[:10], key_hash=hash_key(key))
     session.add(record)
     session.flush()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
@@ -15,43 +13,31 @@ from idcard.admin.forms import NewStaffForm, ResetPasswordForm, SiteForm, StaffF
 from idcard.admin.sites import save_site
 from idcard.auth import accounts
 from idcard.auth.guard import current_actor, requires_role
-from idcard.errors import UserError
-from idcard.i18n import translate_error
 from idcard.models import AuditEvent, Role, Site, StaffUser
+from idcard.transaction import transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 AUDIT_PAGE = 100
 
 
-def _commit_or_flash(session: Session, action: Callable[[], object], done: str) -> bool:
-    """Run a service call; commit and flash `done`, or roll back and flash its error."""
-    try:
-        action()
-    except UserError as error:
-        session.rollback()
-        flash(translate_error(error), "error")
-        return False
-    session.commit()
-    flash(done, "info")
-    return True
-
-
-def _site_form_saved(session: Session, site: Site | None, form: SiteForm, done: str) -> bool:
+def _site_form_saved(site: Site | None, form: SiteForm, done: str) -> bool:
     """Create (site=None) or update a site from a posted form; True once committed."""
-    return form.validate_on_submit() and _commit_or_flash(session, lambda: save_site(
-        session, current_actor(), site, form.name.data or "", form.kind.data or "",
-        form.active.data, form.requires_pickup.data), done)
+    if not form.validate_on_submit():
+        return False
+    with transaction(done) as tx:
+        save_site(tx.session, current_actor(), site, form.name.data or "", form.kind.data or "",
+                  form.active.data, form.requires_pickup.data)
+    return tx.committed
 
 
 @bp.route("/sites", methods=["GET", "POST"])
 @requires_role(Role.ADMIN)
 def list_sites() -> Response | str:
     """All sites, and a form to add one."""
-    session = db.session()
     form = SiteForm()
-    if _site_form_saved(session, None, form, _("Site created.")):
+    if _site_form_saved(None, form, _("Site created.")):
         return redirect(url_for("admin.list_sites"))
-    sites = session.exec(select(Site).order_by(Site.name)).all()
+    sites = db.session().exec(select(Site).order_by(Site.name)).all()
     return render_template("admin/sites.html", sites=sites, form=form)
 
 
@@ -59,10 +45,9 @@ def list_sites() -> Response | str:
 @requires_role(Role.ADMIN)
 def edit_site(site_id: int) -> Response | str:
     """Rename a site, change its kind, or close it."""
-    session = db.session()
-    site = session.get(Site, site_id) or abort(404)
+    site = db.session().get(Site, site_id) or abort(404)
     form = SiteForm(obj=site)
-    if _site_form_saved(session, site, form, _("Site saved.")):
+    if _site_form_saved(site, form, _("Site saved.")):
         return redirect(url_for("admin.list_sites"))
     return render_template("admin/site.html", site=site, form=form)
 
@@ -80,10 +65,12 @@ def list_staff() -> Response | str:
     session = db.session()
     form = NewStaffForm()
     form.site_id.choices = _site_choices(session)
-    if form.validate_on_submit() and _commit_or_flash(session, lambda: accounts.create_user(
-            session, current_actor(), form.username.data or "", form.password.data or "",
-            Role(form.role.data), form.site_id.data), _("Account created.")):
-        return redirect(url_for("admin.list_staff"))
+    if form.validate_on_submit():
+        with transaction(_("Account created.")) as tx:
+            accounts.create_user(tx.session, current_actor(), form.username.data or "",
+                                 form.password.data or "", Role(form.role.data), form.site_id.data)
+        if tx.committed:
+            return redirect(url_for("admin.list_staff"))
     users = session.exec(select(StaffUser).order_by(StaffUser.username)).all()
     sites = {s.id: s for s in session.exec(select(Site)).all()}
     return render_template("admin/staff.html", users=users, sites=sites, form=form)
@@ -99,13 +86,12 @@ def edit_staff(user_id: int) -> Response | str:
     form.site_id.choices = _site_choices(session)
     reset = ResetPasswordForm()
     if form.validate_on_submit():
-        def update() -> None:
-            accounts.update_user(session, current_actor(), user, Role(form.role.data),
+        with transaction(_("Account saved.")) as tx:
+            accounts.update_user(tx.session, current_actor(), user, Role(form.role.data),
                                  form.site_id.data, form.active.data)
             if reset.password.data:
-                accounts.reset_password(session, current_actor(), user, reset.password.data)
-
-        if _commit_or_flash(session, update, _("Account saved.")):
+                accounts.reset_password(tx.session, current_actor(), user, reset.password.data)
+        if tx.committed:
             return redirect(url_for("admin.list_staff"))
     return render_template("admin/staff_edit.html", user=user, form=form, reset=reset)
 

@@ -14,17 +14,16 @@ from idcard.audit import Actor, record_event
 from idcard.auth import accounts
 from idcard.auth.forms import LoginForm, PasswordChangeForm, SetupForm
 from idcard.auth.guard import current_actor, principal, requires_role
-from idcard.context import settings
-from idcard.errors import UserError
 from idcard.extensions import limiter
-from idcard.i18n import translate_error
 from idcard.models import Role, StaffUser
+from idcard.services import services
+from idcard.transaction import transaction
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 
 def _login_limit() -> str:
-    return settings().login_limit
+    return services().settings.login_limit
 
 
 def _username_key() -> str:
@@ -41,16 +40,15 @@ def login() -> Response | str:
     """Sign a staff member in."""
     form = LoginForm()
     if form.validate_on_submit():
-        session = db.session()
-        user = accounts.authenticate(session, form.username.data or "", form.password.data or "")
+        with transaction() as tx:
+            user = accounts.authenticate(tx.session, form.username.data or "",
+                                         form.password.data or "")
+            actor = Actor(None, None) if user is None else Actor(user.id, user.site_id)
+            record_event(tx.session, actor, "staff.login" if user else "staff.login_failed")
         if user is None:
-            record_event(session, Actor(None, None), "staff.login_failed")
-            session.commit()
             flash(_("Wrong username or password."), "error")
-        else:
+        elif tx.committed:
             login_user(principal(user))
-            record_event(session, Actor(user.id, user.site_id), "staff.login")
-            session.commit()
             return redirect(_safe_next() or url_for("staff.home"))
     return render_template("auth/login.html", form=form)
 
@@ -64,8 +62,8 @@ def _safe_next() -> str | None:
 @requires_role(Role.CLERK)
 def logout() -> Response:
     """Sign out."""
-    record_event(db.session(), current_actor(), "staff.logout")
-    db.session().commit()
+    with transaction() as tx:
+        record_event(tx.session, current_actor(), "staff.logout")
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -79,16 +77,11 @@ def setup(token: str) -> Response | str:
         return render_template("auth/setup_gone.html"), 404  # type: ignore[return-value]
     form = SetupForm()
     if form.validate_on_submit():
-        try:
+        with transaction(_("Welcome. Create your first enrollment site next.")) as tx:
             user = accounts.create_first_admin(
-                session, token, form.username.data or "", form.password.data or "")
-        except UserError as error:
-            session.rollback()
-            flash(translate_error(error), "error")
-        else:
-            session.commit()
+                tx.session, token, form.username.data or "", form.password.data or "")
+        if tx.committed:
             login_user(principal(user))
-            flash(_("Welcome. Create your first enrollment site next."), "info")
             return redirect(url_for("admin.list_sites"))
     return render_template("auth/setup.html", form=form)
 
@@ -99,18 +92,12 @@ def change_password() -> Response | str:
     """Let a signed-in staff member change their own password."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        session = db.session()
-        user = session.get(StaffUser, current_user.user_id)
+        user = db.session().get(StaffUser, current_user.user_id)
         assert user is not None
-        try:
-            accounts.change_password(session, current_actor(), user,
+        with transaction(_("Your password is changed.")) as tx:
+            accounts.change_password(tx.session, current_actor(), user,
                                      form.current.data or "", form.password.data or "")
-        except UserError as error:
-            session.rollback()
-            flash(translate_error(error), "error")
-        else:
-            session.commit()
+        if tx.committed:
             login_user(principal(user))  # the old session id ended with the old password
-            flash(_("Your password is changed."), "info")
             return redirect(url_for("staff.home"))
     return render_template("auth/password.html", form=form)

@@ -16,6 +16,7 @@ import re
 import secrets
 from itertools import pairwise
 
+from idcard.cardprint.face import group_in_fours
 from idcard.errors import N_, UserError
 
 CARD_NUMBER_DIGITS = 12
@@ -117,9 +118,3 @@ def is_valid_card_number(text: str) -> bool:
 def format_card_number(text: str) -> str:
     """Print a typed card number in groups of four ("1234 5678 9012"), checking it first."""
     return group_in_fours(normalize_card_number(text))
-
-
-def group_in_fours(digits: str) -> str:
-    """Group digits in fours for print, as every card shows its number."""
-    digits = "".join(digits.split())
-    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -17,29 +17,30 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlmodel import Session
 from werkzeug.wrappers import Response
 
 from idcard import db
 from idcard.auth.guard import current_actor, requires_role
-from idcard.context import document_rules, settings, vault
-from idcard.errors import UserError
-from idcard.i18n import translate_error
+from idcard.cardprint.streaming import StreamCancelled, stream_writes
+from idcard.forms import ActionForm
 from idcard.issuance import cards as lifecycle
-from idcard.issuance.forms import ActionForm
 from idcard.issuance.printing import print_cards
-from idcard.issuance.streaming import stream_writes
 from idcard.keys import current_signer
 from idcard.models import Card, Resident, Role
-from idcard.verify.views import verification_state
+from idcard.services import services
+from idcard.tokens import SigningKey
+from idcard.transaction import transaction
 
 bp = Blueprint("cards", __name__, url_prefix="/staff")
 LAYOUTS = ("card", "letter", "a4")
 
 
 def card_policy() -> lifecycle.CardPolicy:
+    settings = services().settings
     return lifecycle.CardPolicy(
-        years=settings().card_years, young_years=settings().young_card_years,
-        young_under_age=document_rules().requirements.caretaker_under_age)
+        years=settings.card_years, young_years=settings.young_card_years,
+        young_under_age=services().rules.requirements.caretaker_under_age)
 
 
 def _card_or_404(card_id: int) -> Card:
@@ -49,36 +50,31 @@ def _card_or_404(card_id: int) -> Card:
     return card
 
 
-def _act(action: Callable[[], object], done: str, resident_id: str) -> Response:
-    """Check CSRF, run a lifecycle change, commit, and make verification see it at once."""
+def _act(action: Callable[[Session], object], done: str, resident_id: str) -> Response:
+    """Check CSRF, run a lifecycle change in this request's transaction, back to the resident."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    session = db.session()
-    try:
-        action()
-    except UserError as error:
-        session.rollback()
-        flash(translate_error(error), "error")
-    else:
-        session.commit()
-        verification_state().expire()
-        flash(done, "info")
+    with transaction(done) as tx:
+        action(tx.session)
     return redirect(url_for("staff.show_resident", resident_id=resident_id))
 
 
-def _today() -> datetime:
-    return datetime.now(UTC)
+def _signer(session: Session) -> SigningKey:
+    return current_signer(session, services().vault)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 @bp.post("/residents/<resident_id>/cards")
 @requires_role(Role.CLERK)
 def issue_card(resident_id: str) -> Response:
     """Issue a first card; it joins this site's print queue."""
-    session = db.session()
-    resident = session.get(Resident, resident_id) or abort(404)
-    return _act(lambda: lifecycle.issue_card(
-        session, vault(), current_signer(session, settings().master_key), resident,
-        current_actor(), card_policy(), today=_today().date()),
+    resident = db.session().get(Resident, resident_id) or abort(404)
+    return _act(lambda session: lifecycle.issue_card(
+        session, services().vault, _signer(session), resident, current_actor(), card_policy(),
+        today=_today()),
         _("Card issued. It waits in the print queue."), resident_id)
 
 
@@ -88,17 +84,13 @@ def print_card(card_id: int) -> Response:
     """Download one card's PDF (ID-1 pages) and mark it printed."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    session = db.session()
     card = _card_or_404(card_id)
     out = io.BytesIO()
-    try:
-        print_cards(session, vault(), settings(), [card], out, current_actor(), workers=0)
-    except UserError as error:
-        session.rollback()
-        flash(translate_error(error), "error")
+    with transaction() as tx:
+        print_cards(tx.session, services().vault, services().settings, [card], out,
+                    current_actor(), workers=0)
+    if not tx.committed:
         return redirect(url_for("staff.show_resident", resident_id=card.resident_id))
-    session.commit()
-    verification_state().expire()
     return _pdf_response(out.getvalue(), f"card-{card.id}.pdf")
 
 
@@ -113,9 +105,8 @@ def _pdf_response(body: bytes | Iterable[bytes], filename: str) -> Response:
 @requires_role(Role.CLERK)
 def show_print_queue() -> str:
     """The cards waiting to be printed at this site."""
-    session = db.session()
     site_id = current_actor().site_id
-    queue = lifecycle.print_queue(session, site_id) if site_id else []
+    queue = lifecycle.print_queue(db.session(), site_id) if site_id else []
     return render_template("issuance/print_queue.html", queue=queue, form=ActionForm())
 
 
@@ -126,23 +117,25 @@ def print_queue() -> Response:
     layout = request.form.get("layout", "card")
     if not ActionForm().validate_on_submit() or layout not in LAYOUTS:
         abort(400)
-    session = db.session()
     actor = current_actor()
-    queue = lifecycle.print_queue(session, actor.site_id) if actor.site_id else []
+    queue = lifecycle.print_queue(db.session(), actor.site_id) if actor.site_id else []
     if not queue:
         flash(_("The print queue is empty."), "info")
         return redirect(url_for("cards.show_print_queue"))
-
     # The writer runs in a thread without the app context: take what it needs now.
-    the_vault, the_settings, state = vault(), settings(), verification_state()
+    vault, settings = services().vault, services().settings
 
-    def write(out: io.RawIOBase) -> None:
-        print_cards(session, the_vault, the_settings, queue, out, actor,  # type: ignore[arg-type]
-                    layout=layout, workers=0)  # type: ignore[arg-type]
-        session.commit()  # only now, with the whole file written, do the cards count
-        state.expire()
+    def pdf() -> Iterator[bytes]:
+        # Committed only once the whole file is written: then, and only then, the
+        # cards count as printed. A download cut short rolls back.
+        with transaction() as tx:
+            yield from stream_writes(lambda out: print_cards(
+                tx.session, vault, settings, queue, out, actor,  # type: ignore[arg-type]
+                layout=layout, workers=0))  # type: ignore[arg-type]
+        if not tx.committed:  # a card changed meanwhile: break the download, mark nothing
+            raise StreamCancelled("the print queue changed while printing")
 
-    response = _pdf_response(stream_with_context(stream_writes(write)), f"cards-{layout}.pdf")
+    response = _pdf_response(stream_with_context(pdf()), f"cards-{layout}.pdf")
     response.headers["X-Card-Count"] = str(len(queue))
     return response
 
@@ -152,7 +145,7 @@ def print_queue() -> Response:
 def hand_over(card_id: int) -> Response:
     """Record that the resident collected the card in person."""
     card = _card_or_404(card_id)
-    return _act(lambda: lifecycle.record_handover(db.session(), card, current_actor()),
+    return _act(lambda session: lifecycle.record_handover(session, card, current_actor()),
                 _("Handover recorded. The card is valid now."), card.resident_id)
 
 
@@ -161,11 +154,10 @@ def hand_over(card_id: int) -> Response:
 def replace(card_id: int) -> Response:
     """Stop a lost, stolen or damaged card and issue its replacement."""
     card = _card_or_404(card_id)
-    session = db.session()
-    return _act(lambda: lifecycle.replace_card(
-        session, vault(), current_signer(session, settings().master_key), card,
+    return _act(lambda session: lifecycle.replace_card(
+        session, services().vault, _signer(session), card,
         request.form.get("reason", ""), request.form.get("fee_waived") == "y",
-        current_actor(), card_policy(), today=_today().date()),
+        current_actor(), card_policy(), today=_today()),
         _("The old card no longer verifies. The replacement waits in the print queue."),
         card.resident_id)
 
@@ -175,10 +167,9 @@ def replace(card_id: int) -> Response:
 def renew(card_id: int) -> Response:
     """Issue the next card within the renewal window."""
     card = _card_or_404(card_id)
-    session = db.session()
-    return _act(lambda: lifecycle.renew_card(
-        session, vault(), current_signer(session, settings().master_key), card,
-        current_actor(), card_policy(), today=_today().date()),
+    return _act(lambda session: lifecycle.renew_card(
+        session, services().vault, _signer(session), card, current_actor(), card_policy(),
+        today=_today()),
         _("Renewed. The new card waits in the print queue."), card.resident_id)
 
 
@@ -186,7 +177,7 @@ def renew(card_id: int) -> Response:
 @requires_role(Role.SUPERVISOR)
 def suspend(card_id: int) -> Response:
     card = _card_or_404(card_id)
-    return _act(lambda: lifecycle.suspend_card(db.session(), card, current_actor()),
+    return _act(lambda session: lifecycle.suspend_card(session, card, current_actor()),
                 _("Card suspended: it does not verify until unsuspended."), card.resident_id)
 
 
@@ -194,7 +185,7 @@ def suspend(card_id: int) -> Response:
 @requires_role(Role.SUPERVISOR)
 def unsuspend(card_id: int) -> Response:
     card = _card_or_404(card_id)
-    return _act(lambda: lifecycle.unsuspend_card(db.session(), card, current_actor()),
+    return _act(lambda session: lifecycle.unsuspend_card(session, card, current_actor()),
                 _("Card active again."), card.resident_id)
 
 
@@ -202,6 +193,6 @@ def unsuspend(card_id: int) -> Response:
 @requires_role(Role.SUPERVISOR)
 def revoke(card_id: int) -> Response:
     card = _card_or_404(card_id)
-    return _act(lambda: lifecycle.revoke_card(
-        db.session(), card, request.form.get("reason", ""), current_actor()),
+    return _act(lambda session: lifecycle.revoke_card(
+        session, card, request.form.get("reason", ""), current_actor()),
         _("Card revoked."), card.resident_id)

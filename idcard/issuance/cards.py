@@ -14,12 +14,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from idcard import crypto
 from idcard.audit import Actor, record_event
 from idcard.errors import N_, UserError
 from idcard.issuance.card_numbers import new_card_number, normalize_card_number
 from idcard.issuance.documents import age_on
-from idcard.issuance.residents import open_resident
+from idcard.issuance.residents import open_record
 from idcard.issuance.status_slots import slot_index
 from idcard.models import (
     Card,
@@ -33,7 +32,7 @@ from idcard.models import (
 )
 from idcard.statuslist import MIN_STATUS_ENTRIES
 from idcard.tokens import CardClaims, SigningKey, new_handle
-from idcard.vault import Vault
+from idcard.vault import ResidentKey, Sealed, Vault
 
 LIVE_STATES = (CardState.AWAITING_PRINT, CardState.AWAITING_PICKUP, CardState.ACTIVE,
                CardState.SUSPENDED)
@@ -57,20 +56,15 @@ class CardPolicy:
     renew_days_after: int = 183
 
 
-def card_number(vault: Vault, session: Session, card: Card) -> str:
+def card_number(key: ResidentKey, card: Card) -> str:
     """The printed number, opened with the resident's data key."""
-    key = vault.data_key(session, card.resident_id)
-    return crypto.unseal(key, card.number_sealed, f"card-number:{card.resident_id}").decode()
-
-
-def number_index(vault: Vault, number: str) -> str:
-    return crypto.blind_index(vault.index_key, "card-number", number)
+    return key.open(Sealed.CARD_NUMBER, card.number_sealed).decode()
 
 
 def find_card_by_number(session: Session, vault: Vault, typed: str) -> Card | None:
     """The card with this printed number (spaces and dashes allowed), if any."""
     number = normalize_card_number(typed)
-    query = select(Card).where(Card.number_index == number_index(vault, number))
+    query = select(Card).where(Card.number_index == vault.card_number_index(number))
     return session.exec(query).first()
 
 
@@ -113,16 +107,16 @@ def _new_card(
     policy: CardPolicy, today: date, expires_on: date | None,
 ) -> Card:
     staff_id, site_id = actor.at_site()
-    record = open_resident(session, vault, resident)
-    data_key = vault.data_key(session, resident.id)
-    expires_on = expires_on or expiry_for(record.details.born_on, today, policy)
+    key = vault.resident_key(session, resident.id)
+    born_on = open_record(key, resident).details.born_on
+    expires_on = expires_on or expiry_for(born_on, today, policy)
 
     def draw() -> Card:
         number = new_card_number()
         list_id, index = _free_status_slot(session, vault)
         return Card(
-            resident_id=resident.id, number_index=number_index(vault, number),
-            number_sealed=crypto.seal(data_key, number.encode(), f"card-number:{resident.id}"),
+            resident_id=resident.id, number_index=vault.card_number_index(number),
+            number_sealed=key.seal(Sealed.CARD_NUMBER, number.encode()),
             handle=new_handle(), status_list_id=list_id, status_index=index,
             kid=signer.kid.hex(), site_id=site_id, issued_by=staff_id,
             expires_on=expires_on)

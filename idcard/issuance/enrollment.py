@@ -9,8 +9,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from idcard.audit import Actor, record_event
+from idcard.cardprint.layout import unprintable_reason
 from idcard.errors import UserError
-from idcard.issuance.card_pdf import unprintable_reason
 from idcard.issuance.documents import DocumentRules, DocumentType
 from idcard.issuance.photos import Crop, normalize_photo
 from idcard.issuance.residents import ResidentDetails, seal_resident, validate_details
@@ -67,8 +67,8 @@ def _store(
         details_sealed=b"", photo_sealed=b"", name_dob_index="",
         site_id=site_id, enrolled_by=staff_id,
     )
-    data_key = vault.create_key(session, resident.id)
-    seal_resident(vault, data_key, resident, details, photo)
+    key = vault.create_key(session, resident.id)
+    seal_resident(vault, key, resident, details, photo)
     duplicate = session.exec(
         select(Resident.id).where(Resident.name_dob_index == resident.name_dob_index)
     ).first()

@@ -88,6 +88,3 @@ class CardLookupForm(FlaskForm):
     number = StringField(_l("Card number"), validators=[InputRequired(), Length(max=32)],
                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
-
-class ActionForm(FlaskForm):
-    """A form of buttons only (review decisions, card actions): its CSRF token is all."""

@@ -8,9 +8,10 @@ from typing import BinaryIO
 from sqlmodel import Session
 
 from idcard.audit import Actor
-from idcard.issuance.card_pdf import CardDesign, CardFace, Layout, write_cards
+from idcard.cardprint.batch import write_cards
+from idcard.cardprint.face import CardDesign, CardFace, Layout
 from idcard.issuance.cards import card_number, claims, record_printed
-from idcard.issuance.residents import open_resident
+from idcard.issuance.residents import open_record
 from idcard.keys import signing_key
 from idcard.models import Card, Resident, SigningKeyRecord
 from idcard.settings import Settings
@@ -31,24 +32,25 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def card_token(session: Session, settings: Settings, card: Card) -> str:
+def card_token(session: Session, vault: Vault, card: Card) -> str:
     """The card's QR token, signed again by its own key (Ed25519 is deterministic)."""
     record = session.get(SigningKeyRecord, card.kid)
     assert record is not None
-    return encode_token(claims(card), signing_key(record, settings.master_key))
+    return encode_token(claims(card), signing_key(record, vault))
 
 
 def card_face(session: Session, vault: Vault, settings: Settings, card: Card) -> CardFace:
     """Everything printed on one card, opened from the resident's sealed details."""
     resident = session.get(Resident, card.resident_id)
     assert resident is not None
-    record = open_resident(session, vault, resident)
+    key = vault.resident_key(session, resident.id)
+    record = open_record(key, resident)
     details = record.details
     return CardFace(
         name=details.name, date_of_birth=details.born_on,
-        card_number=card_number(vault, session, card), expires_on=card.expires_on,
+        card_number=card_number(key, card), expires_on=card.expires_on,
         photo_jpeg=record.photo_jpeg,
-        qr_text=qr_text(settings.public_url, card_token(session, settings, card)),
+        qr_text=qr_text(settings.public_url, card_token(session, vault, card)),
         design=card_design(settings), gender=details.gender,
         address_lines=details.address.printed_lines(),
     )

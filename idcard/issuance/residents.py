@@ -8,11 +8,10 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from idcard import crypto
 from idcard.errors import N_, UserError
 from idcard.models import Resident
 from idcard.textfields import clean_text
-from idcard.vault import Vault
+from idcard.vault import ResidentKey, Sealed, Vault
 
 GENDERS = ("F", "M", "X")
 ADDRESS_KINDS = ("street", "care_of", "none")
@@ -130,21 +129,25 @@ def _validate_contact(contact: EmergencyContact | None) -> EmergencyContact | No
 
 
 def seal_resident(
-    vault: Vault, data_key: bytes, resident: Resident, details: ResidentDetails, photo: bytes,
+    vault: Vault, key: ResidentKey, resident: Resident, details: ResidentDetails, photo: bytes,
 ) -> None:
     """Fill a resident row's sealed columns and blind index from plain details."""
-    resident.details_sealed = crypto.seal(data_key, details.to_json(), f"details:{resident.id}")
-    resident.photo_sealed = crypto.seal(data_key, photo, f"photo:{resident.id}")
+    resident.details_sealed = key.seal(Sealed.DETAILS, details.to_json())
+    resident.photo_sealed = key.seal(Sealed.PHOTO, photo)
     resident.name_dob_index = vault.name_dob_index(details.name, details.born_on)
 
 
 def open_resident(session: Session, vault: Vault, resident: Resident) -> ResidentRecord:
     """Decrypt a resident row with its data key (ShreddedError if the key is gone)."""
-    key = vault.data_key(session, resident.id)
-    details = crypto.unseal(key, resident.details_sealed, f"details:{resident.id}")
-    photo = crypto.unseal(key, resident.photo_sealed, f"photo:{resident.id}")
+    return open_record(vault.resident_key(session, resident.id), resident)
+
+
+def open_record(key: ResidentKey, resident: Resident) -> ResidentRecord:
+    """Decrypt a resident row with its already unwrapped data key."""
+    details = key.open(Sealed.DETAILS, resident.details_sealed)
     return ResidentRecord(
-        id=resident.id, details=ResidentDetails.from_json(details), photo_jpeg=photo,
+        id=resident.id, details=ResidentDetails.from_json(details),
+        photo_jpeg=key.open(Sealed.PHOTO, resident.photo_sealed),
         review=resident.review, site_id=resident.site_id, enrolled_at=resident.enrolled_at,
     )
 

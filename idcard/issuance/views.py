@@ -12,9 +12,7 @@ from werkzeug.wrappers import Response
 from idcard import db
 from idcard.audit import record_event
 from idcard.auth.guard import current_actor, requires_role
-from idcard.context import document_rules, vault
-from idcard.errors import UserError
-from idcard.i18n import translate_error
+from idcard.forms import ActionForm
 from idcard.issuance.card_numbers import format_card_number
 from idcard.issuance.cards import (
     LIVE_STATES,
@@ -24,20 +22,28 @@ from idcard.issuance.cards import (
     find_card_by_number,
 )
 from idcard.issuance.enrollment import Application, enroll_resident
-from idcard.issuance.forms import ActionForm, CardLookupForm, EnrollmentForm, LookupForm
+from idcard.issuance.forms import CardLookupForm, EnrollmentForm, LookupForm
 from idcard.issuance.photos import Crop
 from idcard.issuance.residents import (
     Address,
     EmergencyContact,
     ResidentDetails,
+    ResidentRecord,
     find_by_name_and_birth,
+    open_record,
     open_resident,
 )
 from idcard.issuance.review import approve_resident, discard_resident
 from idcard.models import Card, CardState, Resident, ReviewState, Role, Site
-from idcard.vault import ShreddedError
+from idcard.services import services
+from idcard.transaction import transaction
+from idcard.vault import ResidentKey, ShreddedError, Vault
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def vault() -> Vault:
+    return services().vault
 
 
 @bp.get("/")
@@ -63,19 +69,14 @@ def home() -> str:
 @requires_role(Role.CLERK)
 def enroll() -> Response | str:
     """Enroll one applicant on a single page."""
+    rules = services().rules
     form = EnrollmentForm()
-    form.set_choices(document_rules())
+    form.set_choices(rules)
     if form.validate_on_submit():
-        session = db.session()
-        try:
-            result = enroll_resident(
-                session, vault(), document_rules(), _application(form), current_actor(),
-                today=datetime.now(UTC).date())
-        except UserError as error:
-            session.rollback()
-            flash(translate_error(error), "error")
-        else:
-            session.commit()
+        with transaction() as tx:
+            result = enroll_resident(tx.session, vault(), rules, _application(form),
+                                     current_actor(), today=datetime.now(UTC).date())
+        if tx.committed:
             if result.possible_duplicate:
                 flash(_("Enrolled. A resident with the same name and date of birth exists: "
                         "a supervisor will review this enrollment."), "warning")
@@ -84,7 +85,7 @@ def enroll() -> Response | str:
             return redirect(url_for("staff.show_resident", resident_id=result.resident_id))
     elif request.method == "POST":
         flash(_("Please correct the fields marked below."), "error")
-    return render_template("issuance/enroll.html", form=form, rules=document_rules())
+    return render_template("issuance/enroll.html", form=form, rules=rules)
 
 
 def _application(form: EnrollmentForm) -> Application:
@@ -116,21 +117,26 @@ def _resident_or_404(resident_id: str) -> Resident:
     return resident
 
 
+def _opened(resident: Resident) -> tuple[ResidentKey, ResidentRecord]:
+    """The resident's unwrapped key and record; 410 Gone once the key was destroyed."""
+    try:
+        key = vault().resident_key(db.session(), resident.id)
+    except ShreddedError:
+        abort(410)
+    return key, open_record(key, resident)
+
+
 @bp.get("/residents/<resident_id>")
 @requires_role(Role.CLERK)
 def show_resident(resident_id: str) -> str:
     """A resident's details and photo, opened with their data key."""
+    key, record = _opened(_resident_or_404(resident_id))
+    with transaction() as tx:
+        record_event(tx.session, current_actor(), "resident.view", "resident", resident_id)
     session = db.session()
-    resident = _resident_or_404(resident_id)
-    try:
-        record = open_resident(session, vault(), resident)
-    except ShreddedError:
-        abort(410)
-    record_event(session, current_actor(), "resident.view", "resident", resident_id)
-    session.commit()
     cards = session.exec(select(Card).where(Card.resident_id == resident_id)
                          .order_by(col(Card.issued_at).desc())).all()
-    numbers = {card.id: format_card_number(card_number(vault(), session, card)) for card in cards}
+    numbers = {card.id: format_card_number(card_number(key, card)) for card in cards}
     return render_template(
         "issuance/resident.html", record=record, cards=cards, numbers=numbers,
         live_states=LIVE_STATES, replace_reasons=REPLACE_REASONS, revoke_reasons=REVOKE_REASONS,
@@ -141,10 +147,7 @@ def show_resident(resident_id: str) -> str:
 @requires_role(Role.CLERK)
 def resident_photo(resident_id: str) -> Response:
     """The resident's photo; never cached by the browser or a proxy."""
-    try:
-        record = open_resident(db.session(), vault(), _resident_or_404(resident_id))
-    except ShreddedError:
-        abort(410)
+    _key, record = _opened(_resident_or_404(resident_id))
     response = Response(record.photo_jpeg, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -157,12 +160,11 @@ def lookup() -> str:
     form = LookupForm()
     matches = []
     if form.validate_on_submit():
-        session = db.session()
-        found = find_by_name_and_birth(session, vault(), form.name.data or "",
-                                       form.born_on.data)  # type: ignore[arg-type]
-        matches = [open_resident(session, vault(), r) for r in found]
-        record_event(session, current_actor(), "resident.lookup")
-        session.commit()
+        with transaction() as tx:
+            found = find_by_name_and_birth(tx.session, vault(), form.name.data or "",
+                                           form.born_on.data)  # type: ignore[arg-type]
+            matches = [open_resident(tx.session, vault(), r) for r in found]
+            record_event(tx.session, current_actor(), "resident.lookup")
     return render_template("issuance/lookup.html", form=form, matches=matches,
                            searched=form.is_submitted(), card_form=CardLookupForm(formdata=None))
 
@@ -173,14 +175,10 @@ def lookup_card() -> Response | str:
     """Open the resident holding the card with this number (through the blind index)."""
     card_form = CardLookupForm()
     if card_form.validate_on_submit():
-        session = db.session()
-        try:
-            card = find_card_by_number(session, vault(), card_form.number.data or "")
-        except UserError as error:
-            flash(translate_error(error), "error")
-        else:
-            record_event(session, current_actor(), "card.lookup")
-            session.commit()
+        with transaction() as tx:
+            card = find_card_by_number(tx.session, vault(), card_form.number.data or "")
+            record_event(tx.session, current_actor(), "card.lookup")
+        if tx.committed:
             if card is not None:
                 return redirect(url_for("staff.show_resident", resident_id=card.resident_id))
             flash(_("No card has that number."), "error")
@@ -212,19 +210,11 @@ def decide_review(resident_id: str) -> Response:
     decision = request.form.get("decision")
     if not ActionForm().validate_on_submit() or decision not in ("approve", "discard"):
         abort(400)
-    session = db.session()
     resident = _resident_or_404(resident_id)
-    try:
-        if decision == "approve":
-            approve_resident(session, current_actor(), resident)
-            message = _("Approved: this is a different person.")
-        else:
-            discard_resident(session, vault(), current_actor(), resident)
-            message = _("Discarded as a duplicate. Its personal data is destroyed.")
-    except UserError as error:
-        session.rollback()
-        flash(translate_error(error), "error")
+    if decision == "approve":
+        with transaction(_("Approved: this is a different person.")) as tx:
+            approve_resident(tx.session, current_actor(), resident)
     else:
-        session.commit()
-        flash(message, "info")
+        with transaction(_("Discarded as a duplicate. Its personal data is destroyed.")) as tx:
+            discard_resident(tx.session, vault(), current_actor(), resident)
     return redirect(url_for("staff.list_reviews"))

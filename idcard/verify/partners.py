@@ -16,7 +16,7 @@ from sqlalchemy import Integer, String, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from idcard.admin.partners import hash_key
+from idcard.apikeys import hash_key
 from idcard.models import UTCDateTime
 
 KEYS_SQL = text(

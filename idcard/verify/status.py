@@ -78,3 +78,21 @@ class VerificationState:
                 snapshot.list_ticks[list_id] = max(snapshot.list_ticks[list_id], tick)
                 snapshot.tick = max(snapshot.tick, tick)
         self._checked_at = time.monotonic()
+
+
+class SignedLists:
+    """Each status list as last signed, kept until its bits change or its signature ages."""
+
+    def __init__(self, resign_seconds: float) -> None:
+        self._resign_seconds = resign_seconds
+        self._signed: dict[int, tuple[int, float, bytes]] = {}  # id -> (tick, when, bytes)
+
+    def get(self, list_id: int, tick: int) -> bytes | None:
+        """The signed list if it was signed at this tick and recently enough."""
+        cached = self._signed.get(list_id)
+        if cached and cached[0] == tick and time.monotonic() - cached[1] < self._resign_seconds:
+            return cached[2]
+        return None
+
+    def put(self, list_id: int, tick: int, signed: bytes) -> None:
+        self._signed[list_id] = (tick, time.monotonic(), signed)

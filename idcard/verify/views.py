@@ -7,23 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, g, render_template, request
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from idcard import db
-from idcard.context import settings
 from idcard.extensions import csrf, limiter
 from idcard.keys import current_signer, published_keys
+from idcard.services import services
+from idcard.settings import Settings
 from idcard.statuslist import STATUS_LIST_TYPE, StatusBits, sign_status_list
 from idcard.tokens import jwk
 from idcard.verify.checks import is_valid_card
-from idcard.verify.partners import PartnerKeys, UsageCounter
-from idcard.verify.status import VerificationState
 
 bp = Blueprint("verify", __name__)
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
@@ -31,11 +29,10 @@ STATIC_JS = Path(__file__).resolve().parents[2] / "static" / "js"
 VALID = json.dumps({"result": "valid resident"})
 NOT_VALID = json.dumps({"result": "not valid"})
 KEYSET_MAX_AGE = 300
-RESIGN_SECONDS = 3600  # a list is signed again at least hourly, so its iat stays fresh
 
 
-def verification_state() -> VerificationState:
-    return current_app.extensions["idcard.verification"]  # type: ignore[no-any-return]
+def settings() -> Settings:
+    return services().settings
 
 
 def _json(body: str, status: int = 200, max_age: int | None = None) -> Response:
@@ -55,8 +52,7 @@ def request_partner() -> int | None:
     """The partner whose valid API key came with this request, if any (cached per request)."""
     if "partner_id" not in g:
         key = _presented_key()
-        keys: PartnerKeys = current_app.extensions["idcard.partner_keys"]
-        g.partner_id = keys.partner_for(key) if key else None
+        g.partner_id = services().partner_keys.partner_for(key) if key else None
     return g.partner_id  # type: ignore[no-any-return]
 
 
@@ -86,10 +82,10 @@ def verify_card() -> Response:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or "token" not in payload:
         return _json(json.dumps({"error": 'Send a JSON object like {"token": "..."}.'}), 400)
-    snapshot = verification_state().current()
+    snapshot = services().verification.current()
     valid = is_valid_card(payload["token"], snapshot, datetime.now(UTC).date())
     if partner_id is not None:
-        current_app.extensions["idcard.usage"].add(partner_id)
+        services().usage.add(partner_id)
     return _json(VALID if valid else NOT_VALID)
 
 
@@ -119,7 +115,7 @@ def key_set() -> Response:
 @limiter.limit(_api_limit)
 def status_list(list_id: int) -> Response:
     """The signed, compressed status bits of one list; unchanged lists cost a 304."""
-    snapshot = verification_state().current()
+    snapshot = services().verification.current()
     bits = snapshot.lists.get(list_id)
     if bits is None:
         return _json(json.dumps({"error": "No such status list."}), 404)
@@ -132,25 +128,25 @@ def status_list(list_id: int) -> Response:
 
 def _signed_list(list_id: int, bits: StatusBits, tick: int) -> bytes:
     """Sign the list again only when it changed or its signature is getting old."""
-    cache = current_app.extensions["idcard.signed_lists"]
-    cached = cache.get(list_id)
-    if cached and cached[0] == tick and time.monotonic() - cached[1] < RESIGN_SECONDS:
-        return cached[2]  # type: ignore[no-any-return]
+    signed_lists = services().signed_lists
+    cached = signed_lists.get(list_id, tick)
+    if cached is not None:
+        return cached
     session = db.session()
-    signer = current_signer(session, settings().master_key)
+    signer = current_signer(session, services().vault)
     session.commit()  # keeps a key created on first use
     signed = sign_status_list(
         bits.to_bytes(), list_id, signer, issued_at=datetime.now(UTC),
         ttl_seconds=settings().status_list_ttl,
         uri=f"{settings().public_url.rstrip('/')}/api/v1/status-lists/{list_id}")
-    cache[list_id] = (tick, time.monotonic(), signed)
+    signed_lists.put(list_id, tick, signed)
     return signed
 
 
 @bp.get("/v")
 def verify_page() -> Response:
     """The page a card's QR opens; it checks the token in the browser from the fragment."""
-    list_ids = sorted(verification_state().current().lists)
+    list_ids = sorted(services().verification.current().lists)
     response = Response(render_template(
         "verify/page.html", max_age_seconds=settings().status_list_max_age, list_ids=list_ids),
         mimetype="text/html")
@@ -169,12 +165,7 @@ def service_worker() -> Response:
 
 
 def init_verification(app: Flask) -> None:
-    """Attach the in-memory verification state and the signed-list cache to the app."""
-    app.extensions["idcard.verification"] = VerificationState(
-        app.extensions["idcard.engine"], app.config["IDCARD_SETTINGS"].status_refresh_seconds)
-    app.extensions["idcard.signed_lists"] = {}
-    app.extensions["idcard.partner_keys"] = PartnerKeys(app.extensions["idcard.engine"])
-    app.extensions["idcard.usage"] = UsageCounter(app.extensions["idcard.engine"])
+    """Let partners' web apps call the API from any origin."""
 
     @app.after_request
     def allow_partner_origins(response: Response) -> Response:

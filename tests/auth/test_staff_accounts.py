@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from idcard import create_app
 from idcard.models import AuditEvent, Role, StaffUser
+from idcard.services import services
 from tests.conftest import make_settings
 from tests.helpers import PASSWORD, csrf_from, login, post_form
 
@@ -84,7 +85,7 @@ def test_logins_are_throttled(tmp_path, database_url, staff) -> None:
     responses = [login(client, "nobody", "wrong password!!") for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert "Please wait a minute" in responses[-1].text
-    app.extensions["idcard.engine"].dispose()
+    services(app).engine.dispose()
 
 
 def test_disabled_accounts_cannot_sign_in(app, staff, db_session) -> None:

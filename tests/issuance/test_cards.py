@@ -17,16 +17,18 @@ from idcard.issuance.card_numbers import is_valid_card_number
 from idcard.issuance.printing import card_token
 from idcard.keys import current_signer, rotate_keys
 from idcard.models import AuditEvent, Card, CardState, Resident, Role, Site
-from tests.cards_helpers import (
+from idcard.services import services
+from tests.helpers import (
     enrolled_resident,
     issue,
     latest_card,
+    login,
+    post_form,
     print_pdf,
-    rendered_pages,
-    token_from_pdf,
     verify,
+    years_ago,
 )
-from tests.helpers import login, post_form, years_ago
+from tests.pdfs import rasterize, token_from_pdf
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def test_printed_card_is_cr80_and_its_qr_verifies_as_valid(
     app, clerk_client, printed,
 ) -> None:
     _resident_id, card, pdf = printed
-    front, back = rendered_pages(pdf)
+    front, back = rasterize(pdf)
     for page in (front, back):
         assert abs(page.width - 1011) <= 2 and abs(page.height - 638) <= 2
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
@@ -69,7 +71,8 @@ def test_printed_card_is_cr80_and_its_qr_verifies_as_valid(
 def test_the_qr_holds_nothing_personal(app, clerk_client, db_session, printed) -> None:
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
-    number = lifecycle.card_number(app.extensions["idcard.vault"], db_session, card)
+    key = services(app).vault.resident_key(db_session, card.resident_id)
+    number = lifecycle.card_number(key, card)
     assert is_valid_card_number(number)
     raw = base64.b32decode(token + "=" * (-len(token) % 8))
     for secret in ("Ιωάννης", "Παπαδόπουλος", "1961", "02-03", number, number[:4]):
@@ -132,10 +135,10 @@ def test_renewal_keeps_the_resident_and_issues_a_new_number_and_token(
     db_session.commit()
     _act(clerk_client, card, "renew")
     new = latest_card(db_session, resident_id)
-    vault = app.extensions["idcard.vault"]
+    vault = services(app).vault
     assert new.resident_id == resident_id and new.id != card.id
-    assert (lifecycle.card_number(vault, db_session, new)
-            != lifecycle.card_number(vault, db_session, card))
+    key = vault.resident_key(db_session, resident_id)
+    assert lifecycle.card_number(key, new) != lifecycle.card_number(key, card)
     assert new.expires_on > card.expires_on
     assert db_session.get(Card, card.id).state == CardState.REPLACED
 
@@ -179,7 +182,7 @@ def test_unprinted_cards_do_not_verify(app, clerk_client, db_session) -> None:
     resident_id = enrolled_resident(clerk_client)
     issue(clerk_client, resident_id)
     card = latest_card(db_session, resident_id)
-    token = card_token(db_session, app.config["IDCARD_SETTINGS"], card)
+    token = card_token(db_session, services(app).vault, card)
     assert verify(clerk_client, token) == "not valid"
 
 
@@ -219,23 +222,23 @@ def test_rotated_keys_keep_verifying_old_cards_and_revoked_keys_do_not(
     token = token_from_pdf(pdf)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
-    app.extensions["idcard.verification"].expire()
+    services(app).verification.expire()
     jwks = json.loads(clerk_client.get("/.well-known/jwks.json").data)
     assert len(jwks["keys"]) == 2 and card.kid in {k["kid"] for k in jwks["keys"]}
     assert verify(clerk_client, token) == "valid resident"
     assert runner.invoke(args=["keys", "revoke", card.kid, "--yes"]).exit_code == 0
-    app.extensions["idcard.verification"].expire()
+    services(app).verification.expire()
     assert verify(clerk_client, token) == "not valid"
     assert card.kid not in clerk_client.get("/.well-known/jwks.json").text
 
 
 def test_new_cards_are_signed_by_the_newest_key(app, clerk_client, db_session) -> None:
-    key = rotate_keys(db_session, app.config["IDCARD_SETTINGS"].master_key, Actor(None, None))
+    key = rotate_keys(db_session, services(app).vault, Actor(None, None))
     db_session.commit()
     resident_id = enrolled_resident(clerk_client)
     issue(clerk_client, resident_id)
     assert latest_card(db_session, resident_id).kid == key.kid
-    signer = current_signer(db_session, app.config["IDCARD_SETTINGS"].master_key)
+    signer = current_signer(db_session, services(app).vault)
     assert signer.kid.hex() == key.kid
 
 
@@ -259,4 +262,4 @@ def test_demo_data_is_refused_in_production(tmp_path, database_url) -> None:
     result = app.test_cli_runner().invoke(args=["demo", "--out", str(tmp_path / "out")])
     assert result.exit_code != 0 and "refused in production" in result.output
     assert not (tmp_path / "out").exists()
-    app.extensions["idcard.engine"].dispose()
+    services(app).engine.dispose()

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from idcard.keys import current_signer
 from idcard.models import Card, Resident, StaffUser
+from idcard.services import services
 from tests.helpers import enroll
 
 PROCESSES = 4
@@ -24,8 +25,8 @@ def test_concurrent_issuance_never_repeats(
 ) -> None:
     for n in range(PROCESSES * CARDS_EACH):
         assert enroll(clerk_client, name=f"Resident {n}").status_code == 302
-    settings = app.config["IDCARD_SETTINGS"]
-    current_signer(db_session, settings.master_key)  # one key, not one per process
+    settings = services(app).settings
+    current_signer(db_session, services(app).vault)  # one key, not one per process
     db_session.commit()
     clerk = db_session.exec(select(StaffUser)).first()
     config = tmp_path / "worker.json"

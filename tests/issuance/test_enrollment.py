@@ -12,6 +12,7 @@ from idcard.audit import Actor
 from idcard.auth import accounts
 from idcard.issuance.residents import open_resident
 from idcard.models import AuditEvent, DataKey, DocumentCheck, Resident, ReviewState, Role
+from idcard.services import services
 from tests.helpers import PASSWORD, enroll, login, post_form, sample_photo, years_ago
 
 
@@ -26,7 +27,7 @@ def test_enrollment_stores_sealed_details_documents_and_an_audit_event(
                       emergency_phone="555 0100")
     assert response.status_code == 302
     resident = db_session.exec(select(Resident)).one()
-    record = open_resident(db_session, app.extensions["idcard.vault"], resident)
+    record = open_resident(db_session, services(app).vault, resident)
     assert record.details.name == "María José Pérez-Rodríguez"
     assert record.details.gender == "X"
     assert record.details.address.printed_lines() == ("100 Main Street", "Apt 4", "10001")
@@ -56,7 +57,7 @@ def test_crop_chosen_by_the_clerk_is_applied(app, clerk_client, db_session) -> N
     response = enroll(clerk_client, photo=raw.getvalue(),
                       crop_x="0", crop_y="0", crop_w="0.5", crop_h="0.5")
     assert response.status_code == 302
-    record = open_resident(db_session, app.extensions["idcard.vault"],
+    record = open_resident(db_session, services(app).vault,
                            db_session.exec(select(Resident)).one())
     pixel = Image.open(io.BytesIO(record.photo_jpeg)).getpixel((300, 400))
     assert pixel[0] > 200 and pixel[1] < 60
@@ -100,7 +101,7 @@ def test_a_minor_with_a_caretaker_document_enrolls(clerk_client, db_session) -> 
 
 def test_no_address_keeps_no_address(app, clerk_client, db_session) -> None:
     assert enroll(clerk_client, address_kind="none").status_code == 302
-    record = open_resident(db_session, app.extensions["idcard.vault"],
+    record = open_resident(db_session, services(app).vault,
                            db_session.exec(select(Resident)).one())
     assert record.details.address.printed_lines() == ()
     assert "100 Main Street" not in record.details.to_json().decode()

@@ -10,10 +10,11 @@ from sqlmodel import Session, func, select
 
 from idcard.issuance.residents import open_resident
 from idcard.models import Resident
-from tests.helpers import enroll, shared_data
+from idcard.services import services
+from tests.helpers import enroll, read_data
 
-NAMES = shared_data("names.json")
-HOSTILE = [item["value"] for item in shared_data("hostile.json")]
+NAMES = read_data("names.json")
+HOSTILE = [item["value"] for item in read_data("hostile.json")]
 TEXT_FIELDS = ("name", "address_line1", "address_line2", "postal_code", "care_of",
                "emergency_name", "emergency_phone")
 
@@ -30,7 +31,7 @@ def test_every_name_enrolls_and_reads_back_identically(
         assert response.status_code == 302, (entry, response.text[:500])
         page = clerk_client.get(response.headers["Location"])
         assert str(escape(entry["name"])) in page.text, entry
-    vault = app.extensions["idcard.vault"]
+    vault = services(app).vault
     stored = {open_resident(db_session, vault, r).details.name
               for r in db_session.exec(select(Resident))}
     assert stored == {entry["name"] for entry in NAMES}
@@ -46,7 +47,7 @@ def test_hostile_values_are_refused_or_stored_inert(
 ) -> None:
     overrides = {"address_kind": "care_of", "care_of": "Safe Harbor Shelter",
                  "emergency_name": "Ana Ruiz", "emergency_phone": "555 0100"}
-    vault = app.extensions["idcard.vault"]
+    vault = services(app).vault
     for value in HOSTILE:
         before = resident_count(db_session)
         response = enroll(clerk_client, **{**overrides, field: value})
@@ -80,6 +81,6 @@ def test_invisible_and_empty_names_are_refused_with_a_clear_message(
 def test_names_with_joiners_are_kept(clerk_client, db_session, app) -> None:
     name = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # Persian with a ZWNJ
     assert enroll(clerk_client, name=name).status_code == 302
-    record = open_resident(db_session, app.extensions["idcard.vault"],
+    record = open_resident(db_session, services(app).vault,
                            db_session.exec(select(Resident)).one())
     assert record.details.name == name

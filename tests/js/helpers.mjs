@@ -7,7 +7,7 @@ const readJson = (path) => JSON.parse(readFileSync(here(path), "utf8"));
 
 export const ROOT = here("../../");
 export const tokenVectors = readJson("../../docs/token-vectors.json");
-export const interopVectors = readJson("../../../shared/testdata/interop-vectors.json");
+export const interopVectors = readJson("../data/interop-vectors.json");
 export const pythonVerdicts = readJson("./fixtures/python-verdicts.json");
 
 export function fromHex(hex) {

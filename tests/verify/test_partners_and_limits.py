@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from idcard import create_app
 from idcard.models import PartnerDailyCount, PartnerKey
+from idcard.services import services
 from tests.conftest import make_settings
 from tests.helpers import free_port, post_form
 
@@ -60,7 +61,7 @@ def test_anonymous_and_partner_limits(tmp_path, database_url, admin_client) -> N
     assert "Too many attempts" in limited.get_json()["error"]
     partner = [ask(client, key).status_code for _ in range(7)]
     assert partner == [200] * 6 + [429]
-    app.extensions["idcard.engine"].dispose()
+    services(app).engine.dispose()
 
 
 def test_unknown_revoked_and_rotated_keys(app, admin_client, db_session) -> None:
@@ -86,7 +87,7 @@ def test_only_a_daily_count_is_kept_per_partner(app, admin_client, db_session) -
     for _ in range(5):
         ask(client, key)
     ask(client)  # anonymous checks are not counted anywhere
-    app.extensions["idcard.usage"].flush()
+    services(app).usage.flush()
     (row,) = db_session.exec(select(PartnerDailyCount)).all()
     assert row.count == 5
     assert "5 checks so far" in admin_client.get("/staff/admin/partners").text

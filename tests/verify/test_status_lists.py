@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from sqlalchemy import inspect, text
 
 from idcard.issuance.cards import card_number
+from idcard.services import services
 from idcard.statuslist import MIN_STATUS_ENTRIES, read_status_list
 from idcard.tokens import decode_token
-from tests.cards_helpers import enrolled_resident, issue, latest_card, print_pdf, token_from_pdf
-from tests.helpers import post_form
+from tests.helpers import enrolled_resident, issue, latest_card, post_form, print_pdf
+from tests.pdfs import token_from_pdf
 
 
 def printed_token(client, db_session, **overrides) -> tuple[str, object]:
@@ -87,10 +88,10 @@ def test_a_thousand_checks_leave_no_trail(app, clerk_client, db_session, caplog,
     captured = capsys.readouterr()
     output = "\n".join(r.getMessage() for r in caplog.records) + captured.out + captured.err
     stored = json.dumps(before, default=lambda v: v.hex() if isinstance(v, bytes) else str(v))
-    vault = app.extensions["idcard.vault"]
+    vault = services(app).vault
     for token, card in zip(tokens, cards, strict=True):
         claims = decode_token(token, keys, today=datetime.now(UTC).date())
-        number = card_number(vault, db_session, card)
+        number = card_number(vault.resident_key(db_session, card.resident_id), card)
         for trace in (token, token[:32], claims.handle.hex(), number):
             assert trace not in output
         assert not re.search(rf"\b{claims.index}\b", output)
@@ -100,7 +101,7 @@ def test_a_thousand_checks_leave_no_trail(app, clerk_client, db_session, caplog,
 
 
 def _dump_tables(app) -> dict[str, list[tuple[object, ...]]]:
-    engine = app.extensions["idcard.engine"]
+    engine = services(app).engine
     tables = inspect(engine).get_table_names()
     with engine.connect() as conn:
         return {t: sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr)

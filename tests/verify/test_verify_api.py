@@ -15,8 +15,10 @@ from sqlmodel import select
 from idcard.issuance.printing import card_token
 from idcard.keys import current_signer
 from idcard.models import Card
+from idcard.services import services
 from idcard.tokens import CardClaims, SigningKey, encode_token, new_handle
-from tests.cards_helpers import enrolled_resident, issue, latest_card, print_pdf, token_from_pdf
+from tests.helpers import enrolled_resident, issue, latest_card, print_pdf
+from tests.pdfs import token_from_pdf
 
 
 @pytest.fixture
@@ -34,8 +36,7 @@ def _flip_bit(token: str, position: int) -> str:
 
 def not_valid_tokens(app, db_session, valid: str) -> dict[str, object]:
     """One token for every way a card can fail."""
-    master = app.config["IDCARD_SETTINGS"].master_key
-    signer = current_signer(db_session, master)
+    signer = current_signer(db_session, services(app).vault)
     claims = CardClaims(handle=new_handle(), expires_on=date.today() + timedelta(days=9),
                         list_id=1, index=3)
     expired = CardClaims(handle=new_handle(), expires_on=date.today() - timedelta(days=1),
@@ -116,4 +117,4 @@ def test_openapi_document_is_served(app) -> None:
 
 def test_reprinted_token_is_the_same_token(app, db_session, valid_token) -> None:
     card = db_session.exec(select(Card)).one()
-    assert card_token(db_session, app.config["IDCARD_SETTINGS"], card) == valid_token
+    assert card_token(db_session, services(app).vault, card) == valid_token

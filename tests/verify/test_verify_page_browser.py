@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from idcard.issuance.printing import card_token
+from idcard.services import services
 from tests.browser_fixtures import open_page
-from tests.cards_helpers import enrolled_resident, issue, latest_card, print_pdf
-from tests.helpers import post_form
+from tests.helpers import enrolled_resident, issue, latest_card, post_form, print_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -23,7 +23,7 @@ def printed_card(app, clerk_client, db_session) -> tuple[Any, str]:
     issue(clerk_client, resident_id)
     print_pdf(clerk_client, latest_card(db_session, resident_id))
     card = latest_card(db_session, resident_id)
-    return card, card_token(db_session, app.config["IDCARD_SETTINGS"], card)
+    return card, card_token(db_session, services(app).vault, card)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from operator import add
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from idcard.issuance import card_qr
+from idcard.cardprint.qr import QrMatrix
 
 QR_MIN_WIDTH = 20 * mm  # including the quiet zone
 QR_TARGET_WIDTH = 30 * mm
@@ -33,7 +33,7 @@ def qr_width(size: int) -> float:
     return module * modules
 
 
-def draw_qr(canvas: Canvas, matrix: card_qr.QrMatrix, x: float, y: float, width: float) -> None:
+def draw_qr(canvas: Canvas, matrix: QrMatrix, x: float, y: float, width: float) -> None:
     """Draw the QR with its quiet zone as filled rectangles: white square, dark runs."""
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, width, width, stroke=0, fill=1)
@@ -46,7 +46,7 @@ def draw_qr(canvas: Canvas, matrix: card_qr.QrMatrix, x: float, y: float, width:
     canvas.addLiteral(f"q {m} 0 0 -{m} {origin_x:.4f} {origin_y:.4f} cm\n{ops}f\nQ")
 
 
-def _qr_path(matrix: card_qr.QrMatrix) -> str:
+def _qr_path(matrix: QrMatrix) -> str:
     """Return PDF path operators, one rectangle per horizontal dark run, in module units."""
     n = matrix.size
     flat = format(matrix.bits, f"0{n * n}b")[::-1]

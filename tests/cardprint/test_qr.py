@@ -11,7 +11,7 @@ import qrcode.util
 import zxingcpp
 from PIL import Image
 
-from idcard.issuance import card_qr
+from idcard.cardprint import qr
 
 LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
@@ -20,9 +20,9 @@ LEVELS = {
     "H": qrcode.constants.ERROR_CORRECT_H,
 }
 MODES = {
-    card_qr.NUMERIC: qrcode.util.MODE_NUMBER,
-    card_qr.ALPHANUMERIC: qrcode.util.MODE_ALPHA_NUM,
-    card_qr.BYTE: qrcode.util.MODE_8BIT_BYTE,
+    qr.NUMERIC: qrcode.util.MODE_NUMBER,
+    qr.ALPHANUMERIC: qrcode.util.MODE_ALPHA_NUM,
+    qr.BYTE: qrcode.util.MODE_8BIT_BYTE,
 }
 
 
@@ -34,7 +34,7 @@ def _reference(segments: list[tuple[int, str]], version: int, level: str, mask: 
     return code.modules
 
 
-def _transpose_bits(matrix: card_qr.QrMatrix) -> int:
+def _transpose_bits(matrix: qr.QrMatrix) -> int:
     n = matrix.size
     return sum(1 << (x * n + y) for y in range(n) for x in range(n) if matrix.is_dark(y, x))
 
@@ -60,15 +60,15 @@ def _payloads(count: int) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("text", "level"), _payloads(40))
 def test_matrix_and_penalties_match_the_qrcode_package(text: str, level: str) -> None:
-    chosen = card_qr.encode(text, level)
-    segments, version = card_qr._fit(text, level)
+    chosen = qr.encode(text, level)
+    segments, version = qr._fit(text, level)
     assert chosen.version == version
     scores = []
     for mask in range(8):
-        mine = card_qr.encode_segments(segments, version, level, mask=mask)
+        mine = qr.encode_segments(segments, version, level, mask=mask)
         reference = _reference(segments, version, level, mask)
         assert mine.rows() == ["".join("1" if m else "0" for m in row) for row in reference]
-        score = card_qr.penalty(mine.bits, _transpose_bits(mine), mine.size)
+        score = qr.penalty(mine.bits, _transpose_bits(mine), mine.size)
         assert score == qrcode.util.lost_point(reference)
         scores.append(score)
     assert chosen.mask == scores.index(min(scores))  # the standard's rule: lowest penalty
@@ -76,7 +76,7 @@ def test_matrix_and_penalties_match_the_qrcode_package(text: str, level: str) ->
 
 def test_alignment_patterns_match_the_standard_table() -> None:
     for version in range(1, 41):
-        assert card_qr.alignment_positions(version) == list(qrcode.util.pattern_position(version))
+        assert qr.alignment_positions(version) == list(qrcode.util.pattern_position(version))
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_alignment_patterns_match_the_standard_table() -> None:
     ],
 )
 def test_symbols_decode_to_exactly_the_text(text: str) -> None:
-    matrix = card_qr.encode(text, "M")
+    matrix = qr.encode(text, "M")
     scale, quiet = 4, 4
     side = (matrix.size + 2 * quiet) * scale
     image = Image.new("L", (side, side), 255)
@@ -105,10 +105,10 @@ def test_symbols_decode_to_exactly_the_text(text: str) -> None:
 def test_a_card_token_url_fits_version_10_at_level_m() -> None:
     # COSE_Sign1 with an Ed25519 signature and a small payload is ~120 bytes: 192 Base32.
     token = "".join(random.Random(1).choice(string.ascii_uppercase + "234567") for _ in range(192))
-    matrix = card_qr.encode("https://id.example-city.gov/v#" + token, "M")
+    matrix = qr.encode("https://id.example-city.gov/v#" + token, "M")
     assert matrix.version <= 10
 
 
 def test_text_too_long_for_any_version_is_refused() -> None:
-    with pytest.raises(card_qr.QrCapacityError):
-        card_qr.encode("x" * 3000, "H")
+    with pytest.raises(qr.QrCapacityError):
+        qr.encode("x" * 3000, "H")

@@ -1,27 +1,21 @@
-"""The `idcard` command for operators: migrations, serving, first admin, accounts, sites."""
+"""Operator commands for the service and its staff: migrate, serve, first admin, accounts, sites."""
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
-from sqlmodel import Session, select
+from flask.cli import with_appcontext
+from sqlmodel import select
 from werkzeug.serving import run_simple
 
-from idcard.audit import Actor
+from idcard.admin.sites import save_site
+from idcard.audit import OPERATOR
 from idcard.auth import accounts
 from idcard.errors import UserError
 from idcard.keys import current_signer
 from idcard.migrate import upgrade_database
 from idcard.models import Role, Site, SiteKind
-
-OPERATOR = Actor(None, None)  # shell actions are audited without a staff id
-
-
-def _session() -> Session:
-    return Session(current_app.extensions["idcard.engine"], expire_on_commit=False)
+from idcard.services import services
 
 
 def _fail(error: UserError) -> None:
@@ -32,16 +26,16 @@ def _fail(error: UserError) -> None:
 @with_appcontext
 def migrate_command() -> None:
     """Create or upgrade the database schema, and make the first signing key if none."""
-    upgrade_database(current_app.extensions["idcard.engine"])
-    with _session() as session:
-        current_signer(session, current_app.config["IDCARD_SETTINGS"].master_key)
+    upgrade_database(services().engine)
+    with services().session() as session:
+        current_signer(session, services().vault)
         session.commit()
     click.echo("database is up to date")
 
 
 def announce_setup_link(app: Flask, base_url: str) -> None:
     """When no admin exists yet, print a one-time link to create the first one."""
-    with Session(app.extensions["idcard.engine"]) as session:
+    with services(app).session() as session:
         if accounts.admin_exists(session):
             return
         token = accounts.create_setup_link(session)
@@ -54,10 +48,10 @@ def announce_setup_link(app: Flask, base_url: str) -> None:
 @with_appcontext
 def setup_link_command() -> None:
     """Print a one-time link to create the first admin (only while none exists)."""
-    with _session() as session:
+    with services().session() as session:
         if accounts.admin_exists(session):
             raise click.ClickException("an admin exists already; use create-user")
-    announce_setup_link(current_app, current_app.config["IDCARD_SETTINGS"].public_url)
+    announce_setup_link(current_app, services().settings.public_url)
 
 
 @click.command("serve")
@@ -81,7 +75,7 @@ def serve_command(host: str, port: int) -> None:
 @click.password_option(help="Prompted for when not given.")
 def create_user_command(username: str, role: str, site_name: str | None, password: str) -> None:
     """Create a staff account (also the first admin)."""
-    with _session() as session:
+    with services().session() as session:
         site_id = None
         if site_name:
             site = session.exec(select(Site).where(Site.name == site_name)).first()
@@ -103,9 +97,7 @@ def create_user_command(username: str, role: str, site_name: str | None, passwor
               default=SiteKind.CENTER.value, show_default=True)
 def create_site_command(name: str, kind: str) -> None:
     """Create an enrollment site."""
-    from idcard.admin.sites import save_site
-
-    with _session() as session:
+    with services().session() as session:
         try:
             site = save_site(session, OPERATOR, None, name, kind, True)
         except UserError as error:
@@ -114,18 +106,5 @@ def create_site_command(name: str, kind: str) -> None:
         click.echo(f"created site {site.name} (id {site.id})")
 
 
-def register_commands(app: Flask) -> None:
-    from idcard.cli_cards import CARD_COMMANDS
-
-    for command in (migrate_command, serve_command, setup_link_command, create_user_command,
-                    create_site_command, *CARD_COMMANDS):
-        app.cli.add_command(command)
-
-
-def main() -> None:
-    """Entry point of the `idcard` console script."""
-    from idcard import create_app
-
-    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
-                     load_dotenv=False, help="Operate an idcard service.")
-    sys.exit(cli.main())
+STAFF_COMMANDS = (migrate_command, serve_command, setup_link_command, create_user_command,
+                  create_site_command)

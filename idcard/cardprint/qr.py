@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 
-from idcard.issuance import card_qr_layout
-from idcard.issuance.card_qr_layout import LEVELS, Layout, alignment_positions, raw_modules
+from idcard.cardprint import qr_layout
+from idcard.cardprint.qr_layout import LEVELS, Layout, alignment_positions, raw_modules
 
 __all__ = ["LEVELS", "QrCapacityError", "QrMatrix", "alignment_positions", "encode",
            "encode_segments", "penalty"]
@@ -87,7 +87,7 @@ def encode_segments(
     segments: list[tuple[int, str]], version: int, level: str, mask: int | None = None
 ) -> QrMatrix:
     """Encode explicit (mode, text) segments; with mask=None pick the lowest penalty."""
-    layout = card_qr_layout.layout(version)
+    layout = qr_layout.layout(version)
     codewords = _add_ecc(_data_codewords(segments, version, level), version, level)
     stream = format(int.from_bytes(codewords, "big"), f"0{8 * len(codewords)}b") + "0"
     rows = int("".join(itemgetter(*layout.row_order)(stream)), 2)

@@ -2,7 +2,7 @@
 
 Everything here depends only on the version (and the level, for format bits), so it
 is computed once per version and kept as big integers in row and column order; see
-`card_qr` for how they are combined with a card's data.
+`qr` for how they are combined with a card's data.
 """
 
 from __future__ import annotations

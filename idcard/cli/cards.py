@@ -1,4 +1,4 @@
-"""Operator commands for cards: keys, batch printing, demo data, offline verification."""
+"""Operator commands for cards: signing keys, batch printing, demo data, checking a token."""
 
 from __future__ import annotations
 
@@ -10,30 +10,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from idcard.audit import Actor
+from idcard.audit import OPERATOR
 from idcard.errors import UserError
 from idcard.issuance.cards import print_queue
 from idcard.issuance.printing import print_cards
 from idcard.keys import revoke_key, rotate_keys
 from idcard.models import SigningKeyRecord, Site
+from idcard.services import services
 from idcard.statuslist import InvalidStatusList, read_status_list
 from idcard.tokens import InvalidToken, decode_token
 from idcard.verify.checks import is_valid_card
 from idcard.verify.status import Snapshot
-
-OPERATOR = Actor(None, None)
-
-
-def _session() -> Session:
-    return Session(current_app.extensions["idcard.engine"], expire_on_commit=False)
-
-
-def _settings():  # type: ignore[no-untyped-def]
-    return current_app.config["IDCARD_SETTINGS"]
 
 
 @click.group("keys")
@@ -45,7 +35,7 @@ def keys_group() -> None:
 @with_appcontext
 def list_keys() -> None:
     """Show every signing key and whether it signs, verifies, or is revoked."""
-    with _session() as session:
+    with services().session() as session:
         query = select(SigningKeyRecord).order_by(col(SigningKeyRecord.created_at))
         for key in session.exec(query):
             state = ("revoked" if key.revoked_at else "retired (verifies)" if key.retired_at
@@ -57,8 +47,8 @@ def list_keys() -> None:
 @with_appcontext
 def rotate_command() -> None:
     """Start signing with a new key; older keys keep verifying their cards."""
-    with _session() as session:
-        record = rotate_keys(session, _settings().master_key, OPERATOR)
+    with services().session() as session:
+        record = rotate_keys(session, services().vault, OPERATOR)
         session.commit()
     click.echo(f"new signing key {record.kid}")
 
@@ -69,7 +59,7 @@ def rotate_command() -> None:
 @with_appcontext
 def revoke_command(kid: str) -> None:
     """Withdraw a compromised key (cards it signed must be replaced)."""
-    with _session() as session:
+    with services().session() as session:
         try:
             revoke_key(session, kid, OPERATOR)
         except UserError as error:
@@ -86,7 +76,7 @@ def revoke_command(kid: str) -> None:
 @with_appcontext
 def print_queue_command(site_name: str, out_path: Path, layout: str) -> None:
     """Print a site's whole queue into one PDF; cards count as printed once it is complete."""
-    with _session() as session:
+    with services().session() as session:
         site = session.exec(select(Site).where(Site.name == site_name)).first()
         if site is None:
             raise click.ClickException(f"no site named {site_name!r}")
@@ -104,7 +94,7 @@ def print_queue_command(site_name: str, out_path: Path, layout: str) -> None:
                 bar.update(count - done)
                 done = count
 
-            print_cards(session, current_app.extensions["idcard.vault"], _settings(), queue,
+            print_cards(session, services().vault, services().settings, queue,
                         out, OPERATOR, layout=layout, progress=advance)  # type: ignore[arg-type]
         os.replace(partial, out_path)
         session.commit()
@@ -120,11 +110,11 @@ def demo_command(count: int, out_dir: Path, seed: int | None) -> None:
     """Enroll demo residents and write their printed cards as PDFs (not in production)."""
     from idcard.demo import make_demo
 
-    if _settings().production:
+    app = services()
+    if app.settings.production:
         raise click.ClickException("demo data is refused in production mode")
-    with _session() as session, click.progressbar(length=count, label="demo cards") as bar:
-        result = make_demo(session, current_app.extensions["idcard.vault"],
-                           current_app.extensions["idcard.rules"], _settings(), count, out_dir,
+    with app.session() as session, click.progressbar(length=count, label="demo cards") as bar:
+        result = make_demo(session, app.vault, app.rules, app.settings, count, out_dir,
                            today=datetime.now(UTC).date(), seed=seed,
                            progress=lambda _n: bar.update(1))
     click.echo(f"{result.residents} demo cards written to {out_dir}")
@@ -152,7 +142,7 @@ def verify_token_command(token: str, offline: bool, key_set: Path | None,
         jwks = json.loads(key_set.read_text())
         lists = [path.read_bytes() for path in status_lists]
     else:
-        base = (base_url or _settings().public_url).rstrip("/")
+        base = (base_url or services().settings.public_url).rstrip("/")
         jwks = json.loads(_fetch(f"{base}/.well-known/jwks.json"))
         lists = _fetch_list_for(token, jwks, base)
     snapshot = _snapshot(jwks, lists)

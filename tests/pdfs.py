@@ -1,0 +1,45 @@
+"""Reading rendered PDFs back: pages as images (poppler), their text, their QR codes."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
+
+
+def rasterize(pdf: bytes, dpi: int = 300) -> list[Image.Image]:
+    """Render every page with poppler's pdftoppm; return them as RGB images."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "doc.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(source), f"{tmp}/page"],
+                       check=True)
+        return [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("page-*.png"))]
+
+
+def pdftotext(pdf: bytes, page: int | None = None) -> str:
+    """The text poppler extracts (what viewers copy and search), NFC-normalized."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    done = subprocess.run(["pdftotext", *pages, "-", "-"], input=pdf, check=True,
+                          capture_output=True)
+    assert done.stderr == b"", done.stderr
+    return unicodedata.normalize("NFC", done.stdout.decode())
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def qr_texts(image: Image.Image) -> list[str]:
+    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+
+
+def token_from_pdf(pdf: bytes) -> str:
+    """Decode the QR on the card's back page and return the token after '#'."""
+    texts = [text for page in rasterize(pdf) for text in qr_texts(page)]
+    assert len(texts) == 1, texts
+    return texts[0].split("#", 1)[1]
