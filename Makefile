@@ -17,10 +17,11 @@ test: $(VENV)/.installed-test translations system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 	node --test tests/js/
 
-## lint: ruff and mypy
+## lint: ruff, mypy, and the architecture's import contracts (pyproject.toml)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check idcard tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## bench: print the performance figures the issues ask for
 bench: $(VENV)/.installed-test translations system-deps

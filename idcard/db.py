@@ -35,7 +35,7 @@ def session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = services().session()
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 def init_app(app: Flask) -> None:

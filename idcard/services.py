@@ -40,4 +40,4 @@ class Services:
 
 def services(app: Flask | None = None) -> Services:
     """The services of `app`, or of the app handling this request or command."""
-    return (app or current_app).extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    return (app or current_app).extensions[EXTENSION_KEY]

@@ -12,6 +12,7 @@ import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from idcard.migrate import upgrade_database
 from idcard.models import Role, Site
 from idcard.services import services
 from idcard.settings import Settings
-from tests.helpers import PASSWORD, login
+from tests.helpers import PASSWORD, signed_in
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -45,9 +46,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test process; dropped at the end."""
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database; dropped at the end. Skips the test when no
+    server answers (fails it under IDCARD_REQUIRE_POSTGRES=1)."""
     admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -59,14 +61,22 @@ def postgres_url() -> Iterator[str]:
     name = f"idcard_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    engine = make_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test process; dropped at the end."""
+    with new_postgres_database() as url:
+        engine = make_engine(url)
+        upgrade_database(engine)
+        engine.dispose()
+        yield url
 
 
 def _empty_postgres(url: str) -> None:
@@ -86,6 +96,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_url")
     _empty_postgres(url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, for migration tests; one per test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}"
+        return
+    with new_postgres_database() as url:
+        yield url
 
 
 # --- the app --------------------------------------------------------------------------
@@ -112,6 +132,21 @@ def app(settings: Settings):
     app = create_app(settings)
     yield app
     services(app).engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, database_url: str):
+    """Build another app on this test's database with changed settings:
+    make_app(env="production")."""
+    apps = []
+
+    def make(**overrides: object):
+        apps.append(create_app(make_settings(tmp_path, database_url, **overrides)))
+        return apps[-1]
+
+    yield make
+    for made in apps:
+        services(made).engine.dispose()
 
 
 @pytest.fixture
@@ -142,23 +177,16 @@ def staff(db_session: Session, site: Site):
     return make
 
 
-def _signed_in(app, staff, role: Role):
-    """A test client signed in as a new staff member with this role."""
-    client = app.test_client()
-    login(client, staff(role))
-    return client
-
-
 @pytest.fixture
 def clerk_client(app, staff):
-    return _signed_in(app, staff, Role.CLERK)
+    return signed_in(app, staff(Role.CLERK))
 
 
 @pytest.fixture
 def supervisor_client(app, staff):
-    return _signed_in(app, staff, Role.SUPERVISOR)
+    return signed_in(app, staff(Role.SUPERVISOR))
 
 
 @pytest.fixture
 def admin_client(app, staff):
-    return _signed_in(app, staff, Role.ADMIN)
+    return signed_in(app, staff(Role.ADMIN))

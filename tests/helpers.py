@@ -1,4 +1,5 @@
-"""Helpers shared by tests: test data, forms with CSRF, sample enrollments and cards."""
+"""Helpers shared by tests: test data, forms with CSRF, signing in, sample photos and
+enrollments, cards issued and printed through the web."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
-from sqlmodel import select
+from sqlmodel import func, select
 
 from idcard.models import Card
 
@@ -43,12 +44,31 @@ def login(client, username: str, password: str = PASSWORD):
     return post_form(client, "/staff/login", {"username": username, "password": password})
 
 
+def signed_in(app: Any, username: str) -> Any:
+    """A new test client of `app`, signed in as this staff member."""
+    client = app.test_client()
+    response = login(client, username)
+    assert response.status_code == 302, response.text[:500]
+    return client
+
+
+def count_rows(session: Any, model: Any) -> int:
+    """How many rows the model's table holds."""
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def encode_image(image: Image.Image, fmt: str = "JPEG", **params: object) -> bytes:
+    """Encode a picture the way a phone or an editor would hand it over."""
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return out.getvalue()
 
 
 def sample_photo(size: tuple[int, int] = (900, 1200), fmt: str = "JPEG") -> bytes:
@@ -58,9 +78,7 @@ def sample_photo(size: tuple[int, int] = (900, 1200), fmt: str = "JPEG") -> byte
     w, h = size
     draw.ellipse((w * 0.3, h * 0.2, w * 0.7, h * 0.6), fill=(224, 172, 105))
     draw.rectangle((w * 0.2, h * 0.65, w * 0.8, h), fill=(40, 60, 120))
-    out = io.BytesIO()
-    image.save(out, fmt)
-    return out.getvalue()
+    return encode_image(image, fmt)
 
 
 def enrollment_form(**overrides: Any) -> dict[str, Any]:
@@ -121,6 +139,24 @@ def print_pdf(client: Any, card: Card) -> bytes:
     assert response.status_code == 200, response.text[:500]
     assert response.mimetype == "application/pdf"
     return bytes(response.data)
+
+
+def printed_card(client: Any, session: Any, **overrides: Any) -> tuple[Card, bytes]:
+    """Enroll a resident (form overrides as for `enroll`), issue and print their card;
+    return the card as it is after printing, and the PDF."""
+    resident_id = enrolled_resident(client, **overrides)
+    issue(client, resident_id)
+    pdf = print_pdf(client, latest_card(session, resident_id))
+    return latest_card(session, resident_id), pdf
+
+
+def card_action(client: Any, card: Card, action: str, **data: Any) -> Any:
+    """Post a card action (revoke, suspend, renew...) from the resident's page; the
+    response, which must be the redirect back."""
+    page = f"/staff/residents/{card.resident_id}"
+    response = post_form(client, f"/staff/cards/{card.id}/{action}", data, page_url=page)
+    assert response.status_code == 302, response.text[:500]
+    return response
 
 
 def verify(client: Any, token: str) -> str:

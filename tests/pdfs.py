@@ -1,4 +1,5 @@
-"""Reading rendered PDFs back: pages as images (poppler), their text, their QR codes."""
+"""Reading rendered PDFs back with poppler: pages as images, their text, their fonts, their
+QR codes, and whether poppler reads them without complaint."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ def pdftotext(pdf: bytes, page: int | None = None) -> str:
                           capture_output=True)
     assert done.stderr == b"", done.stderr
     return unicodedata.normalize("NFC", done.stdout.decode())
+
+
+def font_rows(pdf: Path) -> list[str]:
+    """pdffonts' table, one row per font (name, type, encoding, emb sub uni, object)."""
+    done = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True)
+    return done.stdout.splitlines()[2:]  # after the header and its underline
+
+
+def assert_poppler_reads_cleanly(pdf: bytes) -> None:
+    """pdfinfo reads the whole document and says nothing on stderr."""
+    done = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    assert done.stderr == b"", done.stderr
 
 
 def words(text: str) -> str:

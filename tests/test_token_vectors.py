@@ -26,6 +26,7 @@ from idcard.tokens import (
     key_set,
     qr_text,
 )
+from tests.helpers import read_data
 
 DOCS = Path(__file__).parents[1] / "docs"
 VECTORS = json.loads((DOCS / "token-vectors.json").read_text())
@@ -132,3 +133,8 @@ def test_the_document_shows_the_same_vectors() -> None:
     ]
     for value in shown:
         assert value in document
+
+
+def test_outside_implementers_get_the_same_standards_vectors_as_the_tests() -> None:
+    shipped = json.loads((DOCS / "interop-vectors.json").read_text())
+    assert shipped == read_data("interop-vectors.json")

@@ -19,7 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
-class StaffPrincipal(UserMixin):  # type: ignore[misc]
+class StaffPrincipal(UserMixin):
     """The signed-in staff member, detached from the database session."""
 
     user_id: int
@@ -79,4 +79,4 @@ def requires_role(role: Role) -> Callable[[F], F]:
 
 
 def current_actor() -> Actor:
-    return current_user.actor  # type: ignore[no-any-return]
+    return current_user.actor

@@ -7,6 +7,7 @@ is computed once per version and kept as big integers in row and column order; s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,9 +65,33 @@ def alignment_positions(version: int) -> list[int]:
 
 @lru_cache(maxsize=8)
 def layout(version: int) -> Layout:
+    """Everything about a version's symbol that does not depend on the data."""
     n = 4 * version + 17
-    dark: dict[tuple[int, int], bool] = {}  # function modules: (y, x) -> dark
+    dark = _function_modules(version, n)
+    order = _zigzag(n, dark)
+    filler = 8 * (raw_modules(version) // 8)  # stream index of the trailing "0"
+    stream_index = {pos: (i if i < filler else filler) for i, pos in enumerate(order)}
+    formats = {level: [_format_modules(n, level, m) for m in range(8)] for level in LEVELS}
+    return Layout(
+        size=n,
+        function_rows=_as_int(n, lambda y, x: dark.get((y, x), False), False),
+        function_cols=_as_int(n, lambda y, x: dark.get((y, x), False), True),
+        region_rows=_as_int(n, lambda y, x: (y, x) not in dark, False),
+        region_cols=_as_int(n, lambda y, x: (y, x) not in dark, True),
+        mask_rows=tuple(_as_int(n, f, False) for f in _MASKS),
+        mask_cols=tuple(_as_int(n, f, True) for f in _MASKS),
+        format_rows={level: tuple(_dark_bits(n, mods, False) for mods in formats[level])
+                     for level in LEVELS},
+        format_cols={level: tuple(_dark_bits(n, mods, True) for mods in formats[level])
+                     for level in LEVELS},
+        row_order=_orders(n, stream_index, filler, False),
+        col_order=_orders(n, stream_index, filler, True),
+    )
 
+
+def _function_modules(version: int, n: int) -> dict[tuple[int, int], bool]:
+    """The modules that carry no data, (y, x) -> dark: finders, timing, alignment, format."""
+    dark: dict[tuple[int, int], bool] = {}
     for i in range(n):  # timing patterns
         dark[(6, i)] = dark[(i, 6)] = i % 2 == 0
     for cy, cx in ((3, 3), (3, n - 4), (n - 4, 3)):  # finders with separators
@@ -88,61 +113,45 @@ def layout(version: int) -> Layout:
         dark[(y, x)] = False
     dark[(n - 8, 8)] = True  # the dark module
     if version >= 7:
-        rem = version
-        for _ in range(12):
-            rem = (rem << 1) ^ ((rem >> 11) * 0x1F25)
-        vbits = version << 12 | rem
-        for i in range(18):
-            a, b = n - 11 + i % 3, i // 3
-            dark[(b, a)] = dark[(a, b)] = bool(vbits >> i & 1)
+        _version_modules(version, n, dark)
+    return dark
 
-    order = _zigzag(n, dark)
-    filler = 8 * (raw_modules(version) // 8)  # stream index of the trailing "0"
-    stream_index = {pos: (i if i < filler else filler) for i, pos in enumerate(order)}
-    cells = [(y, x) for y in range(n) for x in range(n)]
 
-    def as_int(pred: object, transpose: bool) -> int:
-        total = 0
-        for y, x in cells:
-            if pred(y, x):  # type: ignore[operator]
-                total |= 1 << ((x * n + y) if transpose else (y * n + x))
-        return total
+def _version_modules(version: int, n: int, dark: dict[tuple[int, int], bool]) -> None:
+    rem = version
+    for _ in range(12):
+        rem = (rem << 1) ^ ((rem >> 11) * 0x1F25)
+    vbits = version << 12 | rem
+    for i in range(18):
+        a, b = n - 11 + i % 3, i // 3
+        dark[(b, a)] = dark[(a, b)] = bool(vbits >> i & 1)
 
-    def function_dark(y: int, x: int) -> bool:
-        return dark.get((y, x), False)
 
-    def region(y: int, x: int) -> bool:
-        return (y, x) not in dark
+def _bit(n: int, y: int, x: int, transpose: bool) -> int:
+    return (x * n + y) if transpose else (y * n + x)
 
-    def orders(transpose: bool) -> tuple[int, ...]:
-        out = [filler] * (n * n)
-        for (y, x), i in stream_index.items():
-            out[(x * n + y) if transpose else (y * n + x)] = i
-        return tuple(reversed(out))
 
-    formats_r: dict[str, tuple[int, ...]] = {}
-    formats_c: dict[str, tuple[int, ...]] = {}
-    for level in LEVELS:
-        fr, fc = [], []
-        for m in range(8):
-            mods = _format_modules(n, level, m)
-            fr.append(sum(1 << (y * n + x) for (y, x), on in mods.items() if on))
-            fc.append(sum(1 << (x * n + y) for (y, x), on in mods.items() if on))
-        formats_r[level], formats_c[level] = tuple(fr), tuple(fc)
+def _as_int(n: int, pred: Callable[[int, int], bool], transpose: bool) -> int:
+    """The matrix of `pred` as one integer (bit y*n+x, or x*n+y transposed)."""
+    total = 0
+    for y in range(n):
+        for x in range(n):
+            if pred(y, x):
+                total |= 1 << _bit(n, y, x, transpose)
+    return total
 
-    return Layout(
-        size=n,
-        function_rows=as_int(function_dark, False),
-        function_cols=as_int(function_dark, True),
-        region_rows=as_int(region, False),
-        region_cols=as_int(region, True),
-        mask_rows=tuple(as_int(f, False) for f in _MASKS),
-        mask_cols=tuple(as_int(f, True) for f in _MASKS),
-        format_rows=formats_r,
-        format_cols=formats_c,
-        row_order=orders(False),
-        col_order=orders(True),
-    )
+
+def _dark_bits(n: int, modules: dict[tuple[int, int], bool], transpose: bool) -> int:
+    return sum(1 << _bit(n, y, x, transpose) for (y, x), on in modules.items() if on)
+
+
+def _orders(
+    n: int, stream_index: dict[tuple[int, int], int], filler: int, transpose: bool,
+) -> tuple[int, ...]:
+    out = [filler] * (n * n)
+    for (y, x), i in stream_index.items():
+        out[_bit(n, y, x, transpose)] = i
+    return tuple(reversed(out))
 
 
 def _zigzag(n: int, function: dict[tuple[int, int], bool]) -> list[tuple[int, int]]:

@@ -153,10 +153,10 @@ def verify_token_command(token: str, offline: bool, key_set: Path | None,
 
 def _fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - operator's URL
-        return response.read()  # type: ignore[no-any-return]
+        return response.read()
 
 
-def _fetch_list_for(token: str, jwks: dict, base: str) -> list[bytes]:  # type: ignore[type-arg]
+def _fetch_list_for(token: str, jwks: dict, base: str) -> list[bytes]:
     keys = _keys_from_jwks(jwks)
     try:
         claims = decode_token(token, keys, today=datetime.now(UTC).date())
@@ -165,7 +165,7 @@ def _fetch_list_for(token: str, jwks: dict, base: str) -> list[bytes]:  # type: 
     return [_fetch(f"{base}/api/v1/status-lists/{claims.list_id}")]
 
 
-def _keys_from_jwks(jwks: dict) -> dict[bytes, bytes]:  # type: ignore[type-arg]
+def _keys_from_jwks(jwks: dict) -> dict[bytes, bytes]:
     keys = {}
     for key in jwks.get("keys", []):
         x = key["x"] + "=" * (-len(key["x"]) % 4)
@@ -173,7 +173,7 @@ def _keys_from_jwks(jwks: dict) -> dict[bytes, bytes]:  # type: ignore[type-arg]
     return keys
 
 
-def _snapshot(jwks: dict, lists: list[bytes]) -> Snapshot:  # type: ignore[type-arg]
+def _snapshot(jwks: dict, lists: list[bytes]) -> Snapshot:
     snapshot = Snapshot(keys=_keys_from_jwks(jwks))
     now = datetime.now(UTC)
     for raw in lists:

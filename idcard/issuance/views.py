@@ -162,7 +162,7 @@ def lookup() -> str:
     if form.validate_on_submit():
         with transaction() as tx:
             found = find_by_name_and_birth(tx.session, vault(), form.name.data or "",
-                                           form.born_on.data)  # type: ignore[arg-type]
+                                           form.born_on.data)
             matches = [open_resident(tx.session, vault(), r) for r in found]
             record_event(tx.session, current_actor(), "resident.lookup")
     return render_template("issuance/lookup.html", form=form, matches=matches,

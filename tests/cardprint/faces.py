@@ -26,3 +26,15 @@ def make_face(**changes: object) -> CardFace:
         address_lines=("c/o Grace Shelter", "123 Main Street", "Example City, NY 10001"),
     )
     return replace(face, **changes)  # type: ignore[arg-type]
+
+
+def sample_faces(count: int) -> list[CardFace]:
+    """`count` faces told apart by name ("Card Holder 07"), number and QR text ("#CARD07")."""
+    return [
+        make_face(
+            name=f"Card Holder {k:02d}",
+            card_number=f"{k:04d}00000000",
+            qr_text=f"https://id.example.org/v#CARD{k:02d}" + "Q" * 120,
+        )
+        for k in range(count)
+    ]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import subprocess
 
 import pypdf
 import pytest
 
 from idcard.cardprint import batch
-from tests.cardprint.test_sheet import sample_faces
-from tests.pdfs import pdftotext, words
+from tests.cardprint.faces import sample_faces
+from tests.pdfs import assert_poppler_reads_cleanly, pdftotext, words
 
 
 def test_write_cards_streams_25_cards_on_sheets_with_progress() -> None:
@@ -22,7 +21,7 @@ def test_write_cards_streams_25_cards_on_sheets_with_progress() -> None:
     assert seen == [10, 20, 25]
     reader = pypdf.PdfReader(io.BytesIO(out.getvalue()), strict=True)
     assert len(reader.pages) == 6  # three sheets: fronts, backs
-    _assert_poppler_reads_cleanly(out.getvalue())
+    assert_poppler_reads_cleanly(out.getvalue())
 
 
 def test_write_cards_with_worker_processes_keeps_order() -> None:
@@ -36,15 +35,10 @@ def test_write_cards_with_worker_processes_keeps_order() -> None:
     assert float(reader.pages[49].mediabox.width) == pytest.approx(242.65, abs=0.01)
     for k in (0, 13, 24):
         assert f"Card Holder {k:02d}" in words(pdftotext(pdf, page=2 * k + 1))
-    _assert_poppler_reads_cleanly(pdf)
+    assert_poppler_reads_cleanly(pdf)
 
 
 def test_write_cards_of_nothing_is_an_empty_but_valid_pdf() -> None:
     out = io.BytesIO()
     assert batch.write_cards([], out, layout="a4", workers=0) == 0
     assert len(pypdf.PdfReader(io.BytesIO(out.getvalue()), strict=True).pages) == 0
-
-
-def _assert_poppler_reads_cleanly(pdf: bytes) -> None:
-    done = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
-    assert done.stderr == b""

@@ -10,24 +10,13 @@ import zxingcpp
 from reportlab.lib.units import mm
 
 from idcard.cardprint import sheet
-from idcard.cardprint.face import CARD_HEIGHT, CARD_WIDTH, CardFace
-from tests.cardprint.faces import make_face
+from idcard.cardprint.face import CARD_HEIGHT, CARD_WIDTH
+from tests.cardprint.faces import sample_faces
 from tests.pdfs import pdftotext, rasterize, words
 
 DPI = 150
 PT_PER_PX = 72 / DPI
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
-
-
-def sample_faces(count: int) -> list[CardFace]:
-    return [
-        make_face(
-            name=f"Card Holder {k:02d}",
-            card_number=f"{k:04d}00000000",
-            qr_text=f"https://id.example.org/v#CARD{k:02d}" + "Q" * 120,
-        )
-        for k in range(count)
-    ]
 
 
 def _card_index(text: str) -> int:

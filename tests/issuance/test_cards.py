@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from datetime import date, timedelta
 
 import pytest
@@ -16,15 +15,16 @@ from idcard.issuance import cards as lifecycle
 from idcard.issuance.card_numbers import is_valid_card_number
 from idcard.issuance.printing import card_token
 from idcard.keys import current_signer, rotate_keys
-from idcard.models import AuditEvent, Card, CardState, Resident, Role, Site
+from idcard.models import AuditEvent, Card, CardState, Site
 from idcard.services import services
 from tests.helpers import (
+    card_action,
     enrolled_resident,
     issue,
     latest_card,
-    login,
     post_form,
     print_pdf,
+    printed_card,
     verify,
     years_ago,
 )
@@ -34,24 +34,9 @@ from tests.pdfs import rasterize, token_from_pdf
 @pytest.fixture
 def printed(clerk_client, db_session):
     """A resident with an issued, printed card: (resident_id, card, pdf)."""
-    resident_id = enrolled_resident(clerk_client, name="Ιωάννης Παπαδόπουλος",
-                                    born_on="1961-02-03")
-    issue(clerk_client, resident_id)
-    card = latest_card(db_session, resident_id)
-    pdf = print_pdf(clerk_client, card)
-    return resident_id, latest_card(db_session, resident_id), pdf
-
-
-def _supervisor(app, staff):
-    client = app.test_client()
-    login(client, staff(Role.SUPERVISOR))
-    return client
-
-
-def _act(client, card: Card, action: str, **data) -> None:
-    page = f"/staff/residents/{card.resident_id}"
-    response = post_form(client, f"/staff/cards/{card.id}/{action}", data, page_url=page)
-    assert response.status_code == 302
+    card, pdf = printed_card(clerk_client, db_session, name="Ιωάννης Παπαδόπουλος",
+                             born_on="1961-02-03")
+    return card.resident_id, card, pdf
 
 
 def test_printed_card_is_cr80_and_its_qr_verifies_as_valid(
@@ -83,7 +68,7 @@ def test_the_qr_holds_nothing_personal(app, clerk_client, db_session, printed) -
 def test_replacing_a_card_stops_the_old_one_at_once(app, clerk_client, db_session, printed) -> None:
     resident_id, card, pdf = printed
     old_token = token_from_pdf(pdf)
-    _act(clerk_client, card, "replace", reason="lost", fee_waived="y")
+    card_action(clerk_client, card, "replace", reason="lost", fee_waived="y")
     assert verify(clerk_client, old_token) == "not valid"
     new = latest_card(db_session, resident_id)
     assert new.id != card.id and new.fee_waived and new.expires_on == card.expires_on
@@ -94,7 +79,7 @@ def test_replacing_a_card_stops_the_old_one_at_once(app, clerk_client, db_sessio
 
 
 def test_revoking_needs_a_supervisor_and_a_reason(
-    app, clerk_client, staff, db_session, printed,
+    app, clerk_client, supervisor_client, db_session, printed,
 ) -> None:
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
@@ -102,24 +87,24 @@ def test_revoking_needs_a_supervisor_and_a_reason(
     refused = post_form(clerk_client, f"/staff/cards/{card.id}/revoke", {"reason": "fraud"},
                         page_url=page)
     assert refused.status_code == 403
-    supervisor = _supervisor(app, staff)
-    no_reason = post_form(supervisor, f"/staff/cards/{card.id}/revoke", {"reason": ""},
+    no_reason = post_form(supervisor_client, f"/staff/cards/{card.id}/revoke", {"reason": ""},
                           page_url=page)
-    assert "Choose a reason" in supervisor.get(no_reason.headers["Location"]).text
+    assert "Choose a reason" in supervisor_client.get(no_reason.headers["Location"]).text
     assert verify(clerk_client, token) == "valid resident"
-    _act(supervisor, card, "revoke", reason="fraud")
+    card_action(supervisor_client, card, "revoke", reason="fraud")
     assert verify(clerk_client, token) == "not valid"
     events = db_session.exec(select(AuditEvent.action)).all()
     assert "card.revoke_fraud" in events
 
 
-def test_suspend_and_unsuspend_flip_the_answer(app, clerk_client, staff, printed) -> None:
+def test_suspend_and_unsuspend_flip_the_answer(
+    app, clerk_client, supervisor_client, printed,
+) -> None:
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
-    supervisor = _supervisor(app, staff)
-    _act(supervisor, card, "suspend")
+    card_action(supervisor_client, card, "suspend")
     assert verify(clerk_client, token) == "not valid"
-    _act(supervisor, card, "unsuspend")
+    card_action(supervisor_client, card, "unsuspend")
     assert verify(clerk_client, token) == "valid resident"
 
 
@@ -133,7 +118,7 @@ def test_renewal_keeps_the_resident_and_issues_a_new_number_and_token(
     card.expires_on = date.today() + timedelta(days=30)  # now inside the renewal window
     db_session.add(card)
     db_session.commit()
-    _act(clerk_client, card, "renew")
+    card_action(clerk_client, card, "renew")
     new = latest_card(db_session, resident_id)
     vault = services(app).vault
     assert new.resident_id == resident_id and new.id != card.id
@@ -162,7 +147,7 @@ def test_pickup_sites_make_cards_valid_at_handover(app, clerk_client, db_session
     token = token_from_pdf(pdf)
     assert latest_card(db_session, resident_id).state == CardState.AWAITING_PICKUP
     assert verify(clerk_client, token) == "not valid"
-    _act(clerk_client, latest_card(db_session, resident_id), "handover")
+    card_action(clerk_client, latest_card(db_session, resident_id), "handover")
     assert verify(clerk_client, token) == "valid resident"
 
 
@@ -200,38 +185,6 @@ def test_print_queue_prints_everything_and_marks_it_printed(app, clerk_client, d
     assert "Nothing waits to be printed" in clerk_client.get("/staff/print-queue").text
 
 
-def test_print_queue_command_writes_the_file_then_marks_printed(
-    app, clerk_client, db_session, site, tmp_path,
-) -> None:
-    for name in ("Suharto", "李小龙"):
-        issue(clerk_client, enrolled_resident(clerk_client, name=name))
-    out = tmp_path / "queue.pdf"
-    result = app.test_cli_runner().invoke(args=["print-queue", "--site", site.name,
-                                                "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert len(PdfReader(out).pages) == 4
-    assert not (tmp_path / "queue.pdf.part").exists()
-    db_session.expire_all()
-    assert set(db_session.exec(select(Card.state)).all()) == {CardState.ACTIVE}
-
-
-def test_rotated_keys_keep_verifying_old_cards_and_revoked_keys_do_not(
-    app, clerk_client, db_session, printed,
-) -> None:
-    _resident_id, card, pdf = printed
-    token = token_from_pdf(pdf)
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
-    services(app).verification.expire()
-    jwks = json.loads(clerk_client.get("/.well-known/jwks.json").data)
-    assert len(jwks["keys"]) == 2 and card.kid in {k["kid"] for k in jwks["keys"]}
-    assert verify(clerk_client, token) == "valid resident"
-    assert runner.invoke(args=["keys", "revoke", card.kid, "--yes"]).exit_code == 0
-    services(app).verification.expire()
-    assert verify(clerk_client, token) == "not valid"
-    assert card.kid not in clerk_client.get("/.well-known/jwks.json").text
-
-
 def test_new_cards_are_signed_by_the_newest_key(app, clerk_client, db_session) -> None:
     key = rotate_keys(db_session, services(app).vault, Actor(None, None))
     db_session.commit()
@@ -242,24 +195,3 @@ def test_new_cards_are_signed_by_the_newest_key(app, clerk_client, db_session) -
     assert signer.kid.hex() == key.kid
 
 
-def test_demo_command_writes_real_cards(app, tmp_path, db_session) -> None:
-    result = app.test_cli_runner().invoke(args=["demo", "--residents", "2", "--out",
-                                                str(tmp_path), "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    pdfs = sorted(tmp_path.glob("*.pdf"))
-    assert len(pdfs) == 2
-    client = app.test_client()
-    for pdf in pdfs:
-        assert verify(client, token_from_pdf(pdf.read_bytes())) == "valid resident"
-    assert db_session.exec(select(func.count()).select_from(Resident)).one() == 2
-
-
-def test_demo_data_is_refused_in_production(tmp_path, database_url) -> None:
-    from idcard import create_app
-    from tests.conftest import make_settings
-
-    app = create_app(make_settings(tmp_path, database_url, env="production"))
-    result = app.test_cli_runner().invoke(args=["demo", "--out", str(tmp_path / "out")])
-    assert result.exit_code != 0 and "refused in production" in result.output
-    assert not (tmp_path / "out").exists()
-    services(app).engine.dispose()

@@ -6,18 +6,23 @@ import io
 
 import pytest
 from PIL import Image
-from sqlmodel import func, select
+from sqlmodel import select
 
 from idcard.audit import Actor
 from idcard.auth import accounts
 from idcard.issuance.residents import open_resident
 from idcard.models import AuditEvent, DataKey, DocumentCheck, Resident, ReviewState, Role
 from idcard.services import services
-from tests.helpers import PASSWORD, enroll, login, post_form, sample_photo, years_ago
-
-
-def count(session, model) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
+from tests.helpers import (
+    PASSWORD,
+    count_rows,
+    encode_image,
+    enroll,
+    post_form,
+    sample_photo,
+    signed_in,
+    years_ago,
+)
 
 
 def test_enrollment_stores_sealed_details_documents_and_an_audit_event(
@@ -52,9 +57,7 @@ def test_photo_is_normalized_before_it_is_stored(app, clerk_client, db_session) 
 def test_crop_chosen_by_the_clerk_is_applied(app, clerk_client, db_session) -> None:
     picture = Image.new("RGB", (1200, 1600), "white")
     picture.paste((255, 0, 0), (0, 0, 600, 800))  # red top-left quarter
-    raw = io.BytesIO()
-    picture.save(raw, "PNG")
-    response = enroll(clerk_client, photo=raw.getvalue(),
+    response = enroll(clerk_client, photo=encode_image(picture, "PNG"),
                       crop_x="0", crop_y="0", crop_w="0.5", crop_h="0.5")
     assert response.status_code == 302
     record = open_resident(db_session, services(app).vault,
@@ -79,9 +82,9 @@ def test_refused_enrollments_say_why_and_store_nothing(
     response = enroll(clerk_client, **overrides)
     assert response.status_code == 200
     assert message in response.text
-    assert count(db_session, Resident) == 0
-    assert count(db_session, DataKey) == 0
-    assert count(db_session, DocumentCheck) == 0
+    assert count_rows(db_session, Resident) == 0
+    assert count_rows(db_session, DataKey) == 0
+    assert count_rows(db_session, DocumentCheck) == 0
 
 
 @pytest.mark.parametrize("photo", [b"", b"%PDF-1.7 not a photo", sample_photo()[:5000]])
@@ -89,7 +92,7 @@ def test_bad_photos_are_refused_and_store_nothing(clerk_client, db_session, phot
     response = enroll(clerk_client, photo=photo)
     assert response.status_code == 200
     assert 'class="flash error"' in response.text
-    assert count(db_session, Resident) == 0
+    assert count_rows(db_session, Resident) == 0
 
 
 def test_a_minor_with_a_caretaker_document_enrolls(clerk_client, db_session) -> None:
@@ -116,31 +119,29 @@ def test_same_name_and_birth_date_is_flagged_not_blocked(clerk_client, db_sessio
     reviews = [r.review for r in db_session.exec(select(Resident).order_by(Resident.enrolled_at))]
     assert reviews == [ReviewState.APPROVED, ReviewState.POSSIBLE_DUPLICATE]
     assert enroll(clerk_client, born_on="1990-04-13").status_code == 302
-    assert count(db_session, Resident) == 3
+    assert count_rows(db_session, Resident) == 3
 
 
 def test_supervisor_approves_or_discards_a_possible_duplicate(
-    app, clerk_client, staff, db_session,
+    clerk_client, supervisor_client, db_session,
 ) -> None:
     enroll(clerk_client)
     enroll(clerk_client)
     enroll(clerk_client)
-    supervisor = app.test_client()
-    login(supervisor, staff(Role.SUPERVISOR))
-    page = supervisor.get("/staff/review")
+    page = supervisor_client.get("/staff/review")
     assert page.text.count("Different person: approve") == 2
     flagged = db_session.exec(select(Resident).where(
         Resident.review == ReviewState.POSSIBLE_DUPLICATE).order_by(Resident.enrolled_at)).all()
     flagged_ids = [r.id for r in flagged]
-    unknown = post_form(supervisor, f"/staff/review/{flagged[0].id}", {"decision": "maybe"},
+    unknown = post_form(supervisor_client, f"/staff/review/{flagged[0].id}", {"decision": "maybe"},
                         page_url="/staff/review")
     assert unknown.status_code == 400
     for resident, decision in zip(flagged, ("approve", "discard"), strict=True):
-        response = post_form(supervisor, f"/staff/review/{resident.id}", {"decision": decision},
-                             page_url="/staff/review")
+        response = post_form(supervisor_client, f"/staff/review/{resident.id}",
+                             {"decision": decision}, page_url="/staff/review")
         assert response.status_code == 302
     db_session.expire_all()
-    assert count(db_session, Resident) == 2
+    assert count_rows(db_session, Resident) == 2
     assert db_session.get(DataKey, flagged_ids[1]) is None
     actions = {e.action for e in db_session.exec(select(AuditEvent))}
     assert {"resident.approve", "resident.discard", "resident.flag_duplicate"} <= actions
@@ -163,11 +164,9 @@ def test_lookup_finds_exact_name_and_birth_date_only(clerk_client) -> None:
 def test_a_clerk_without_a_site_cannot_enroll(app, db_session, site) -> None:
     accounts.create_user(db_session, Actor(None, None), "siteless", PASSWORD, Role.ADMIN, None)
     db_session.commit()
-    client = app.test_client()
-    login(client, "siteless")
-    response = enroll(client)
+    response = enroll(signed_in(app, "siteless"))
     assert "not assigned to an enrollment site" in response.text
-    assert count(db_session, Resident) == 0
+    assert count_rows(db_session, Resident) == 0
 
 
 @pytest.mark.parametrize("name", ["Ana 😀 Ruiz", "𒀭𒂗𒍪"])
@@ -177,4 +176,4 @@ def test_names_the_card_cannot_print_are_refused_at_enrollment(
     response = enroll(clerk_client, name=name)
     assert response.status_code == 200
     assert 'class="flash error"' in response.text
-    assert count(db_session, Resident) == 0
+    assert count_rows(db_session, Resident) == 0

@@ -14,6 +14,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin
 from idcard.errors import UserError
 from idcard.issuance import photos
 from idcard.issuance.photos import Crop, PhotoError, normalize_photo
+from tests.helpers import encode_image
 
 RED, GREEN, BLUE, YELLOW, WHITE = (220, 0, 0), (0, 200, 0), (0, 0, 220), (230, 230, 0), (255,) * 3
 
@@ -26,13 +27,6 @@ STORED_TURN = {
 
 
 # --- building test pictures ------------------------------------------------------------
-
-
-def encode(image: Image.Image, fmt: str = "JPEG", **params: object) -> bytes:
-    """Encode a picture the way a phone or an editor would hand it over."""
-    out = io.BytesIO()
-    image.save(out, fmt, **params)
-    return out.getvalue()
 
 
 def top_red_bottom_blue(size: tuple[int, int] = (900, 1200)) -> Image.Image:
@@ -57,7 +51,7 @@ def stored_with_orientation(upright: Image.Image, orientation: int, **params: ob
     """Store an upright picture turned, with the EXIF tag that tells viewers to turn it back."""
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = orientation
-    return encode(upright.transpose(STORED_TURN[orientation]), exif=exif, **params)
+    return encode_image(upright.transpose(STORED_TURN[orientation]), exif=exif, **params)
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -79,7 +73,7 @@ def png_declaring(width: int, height: int) -> bytes:
 
 def jpeg_declaring(width: int, height: int) -> bytes:
     """Patch a small JPEG's frame header so that it claims a huge size."""
-    raw = bytearray(encode(Image.new("RGB", (64, 64), RED)))
+    raw = bytearray(encode_image(Image.new("RGB", (64, 64), RED)))
     sof = raw.index(b"\xff\xc0")
     raw[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(raw)
@@ -123,7 +117,7 @@ def jpeg_markers(jpeg: bytes) -> list[int]:
 
 
 def test_card_photo_is_a_600_by_800_rgb_jpeg() -> None:
-    out = normalize_photo(encode(top_red_bottom_blue((1500, 1000))))
+    out = normalize_photo(encode_image(top_red_bottom_blue((1500, 1000))))
 
     image = opened(out)
     assert (image.format, image.size, image.mode) == ("JPEG", (600, 800), "RGB")
@@ -166,7 +160,7 @@ def test_exif_gps_camera_comment_xmp_and_icc_are_gone_from_the_output() -> None:
     gps[ExifTags.GPS.GPSLatitudeRef] = "N"
     gps[ExifTags.GPS.GPSLatitude] = (40.0, 42.0, 46.0)
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    raw = encode(
+    raw = encode_image(
         top_red_bottom_blue(),
         exif=exif,
         comment=b"taken at 12 Elm Street",
@@ -189,7 +183,7 @@ def test_png_text_and_exif_chunks_are_gone_from_the_output() -> None:
     exif = Image.Exif()
     exif[ExifTags.Base.Model] = "Spyphone 9"
 
-    out = normalize_photo(encode(top_red_bottom_blue(), "PNG", pnginfo=text, exif=exif))
+    out = normalize_photo(encode_image(top_red_bottom_blue(), "PNG", pnginfo=text, exif=exif))
 
     assert b"Jane Resident" not in out and b"Spyphone" not in out
     assert not opened(out).getexif()
@@ -208,21 +202,21 @@ def test_png_text_and_exif_chunks_are_gone_from_the_output() -> None:
     ],
 )
 def test_crop_box_selects_that_part_of_the_photo(crop: Crop, colour: tuple[int, ...]) -> None:
-    out = normalize_photo(encode(quadrants()), crop)
+    out = normalize_photo(encode_image(quadrants()), crop)
 
     assert all(looks_like(c, colour) for c in colours_at(out, (10, 10), (590, 790), (300, 400)))
 
 
 def test_wide_crop_is_narrowed_to_three_by_four_around_its_centre() -> None:
     # The top half of a 1200x1600 picture is 1200x800: the centred 600x800 straddles red|green.
-    out = normalize_photo(encode(quadrants()), Crop(0.0, 0.0, 1.0, 0.5))
+    out = normalize_photo(encode_image(quadrants()), Crop(0.0, 0.0, 1.0, 0.5))
 
     left, right = colours_at(out, (100, 400), (500, 400))
     assert looks_like(left, RED) and looks_like(right, GREEN)
 
 
 def test_crop_running_off_the_photo_is_clamped_to_it() -> None:
-    out = normalize_photo(encode(quadrants()), Crop(0.5, 0.5, 1.0, 1.0))
+    out = normalize_photo(encode_image(quadrants()), Crop(0.5, 0.5, 1.0, 1.0))
 
     assert all(looks_like(c, YELLOW) for c in colours_at(out, (10, 10), (590, 790)))
 
@@ -231,7 +225,7 @@ def test_without_crop_the_centre_of_a_landscape_photo_is_kept() -> None:
     image = Image.new("RGB", (1600, 1200), BLUE)
     image.paste(RED, (300, 0, 1300, 1200))  # the centred 900x1200 is all red
 
-    out = normalize_photo(encode(image))
+    out = normalize_photo(encode_image(image))
 
     assert all(looks_like(c, RED) for c in colours_at(out, (3, 400), (596, 400)))
 
@@ -257,7 +251,7 @@ def test_crop_box_outside_zero_to_one_or_empty_is_refused(values: tuple[object, 
 def test_crop_too_small_to_print_is_refused() -> None:
     # A tenth of 1200x1600 is 120x160 pixels, under the 300x400 minimum.
     with pytest.raises(PhotoError, match="too small"):
-        normalize_photo(encode(quadrants()), Crop(0.0, 0.0, 0.1, 0.1))
+        normalize_photo(encode_image(quadrants()), Crop(0.0, 0.0, 0.1, 0.1))
 
 
 @pytest.mark.parametrize("orientation", [1, 6])
@@ -275,7 +269,7 @@ def test_shrunk_decoding_keeps_at_least_card_resolution_in_the_crop(
 ) -> None:
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = orientation
-    image = Image.open(io.BytesIO(encode(Image.new("RGB", (4000, 3000), RED), exif=exif)))
+    image = Image.open(io.BytesIO(encode_image(Image.new("RGB", (4000, 3000), RED), exif=exif)))
 
     photos._draft_for(image, photos._crop_box(photos._upright_size(image), crop))
 
@@ -295,7 +289,7 @@ def test_whole_phone_photo_is_decoded_shrunk(
 ) -> None:
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = orientation
-    image = Image.open(io.BytesIO(encode(Image.new("RGB", (4000, 3000), RED), exif=exif)))
+    image = Image.open(io.BytesIO(encode_image(Image.new("RGB", (4000, 3000), RED), exif=exif)))
 
     photos._draft_for(image, photos._crop_box(photos._upright_size(image), photos.WHOLE_PHOTO))
 
@@ -309,7 +303,7 @@ def test_transparent_png_is_laid_onto_white() -> None:
     image = Image.new("RGBA", (900, 1200), (0, 0, 0, 0))
     image.paste((220, 0, 0, 255), (300, 400, 600, 800))
 
-    corner, centre = colours_at(normalize_photo(encode(image, "PNG")), (10, 10), (300, 400))
+    corner, centre = colours_at(normalize_photo(encode_image(image, "PNG")), (10, 10), (300, 400))
 
     assert looks_like(corner, WHITE, 5) and looks_like(centre, RED)
 
@@ -318,14 +312,14 @@ def test_palette_png_with_transparent_colour_is_laid_onto_white() -> None:
     image = top_red_bottom_blue().convert("P", palette=Image.Palette.ADAPTIVE, colors=4)
     blue_index = image.getpixel((0, 1199))
 
-    out = normalize_photo(encode(image, "PNG", transparency=blue_index))
+    out = normalize_photo(encode_image(image, "PNG", transparency=blue_index))
 
     top, bottom = colours_at(out, (300, 100), (300, 700))
     assert looks_like(top, RED) and looks_like(bottom, WHITE, 5)
 
 
 def test_cmyk_jpeg_comes_out_in_rgb_colours() -> None:
-    out = normalize_photo(encode(Image.new("CMYK", (900, 1200), (0, 255, 255, 0))))
+    out = normalize_photo(encode_image(Image.new("CMYK", (900, 1200), (0, 255, 255, 0))))
 
     assert opened(out).mode == "RGB"
     assert looks_like(colours_at(out, (300, 400))[0], (255, 0, 0), 60)
@@ -333,7 +327,7 @@ def test_cmyk_jpeg_comes_out_in_rgb_colours() -> None:
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
 def test_greyscale_photo_comes_out_as_rgb_grey(fmt: str) -> None:
-    out = normalize_photo(encode(Image.new("L", (900, 1200), 128), fmt))
+    out = normalize_photo(encode_image(Image.new("L", (900, 1200), 128), fmt))
 
     assert opened(out).mode == "RGB"
     assert looks_like(colours_at(out, (300, 400))[0], (128, 128, 128), 3)
@@ -341,20 +335,20 @@ def test_greyscale_photo_comes_out_as_rgb_grey(fmt: str) -> None:
 
 def test_sixteen_bit_greyscale_png_keeps_its_tones() -> None:
     # 40000 of 65535 is 156 of 255: clipping instead of scaling would give white.
-    out = normalize_photo(encode(Image.new("I;16", (900, 1200), 40000), "PNG"))
+    out = normalize_photo(encode_image(Image.new("I;16", (900, 1200), 40000), "PNG"))
 
     assert looks_like(colours_at(out, (300, 400))[0], (156, 156, 156), 3)
 
 
 def test_webp_photo_is_accepted() -> None:
-    out = normalize_photo(encode(top_red_bottom_blue(), "WEBP", quality=90))
+    out = normalize_photo(encode_image(top_red_bottom_blue(), "WEBP", quality=90))
 
     top, bottom = colours_at(out, (300, 100), (300, 700))
     assert looks_like(top, RED) and looks_like(bottom, BLUE)
 
 
 def test_broken_icc_profile_is_dropped_without_refusing_the_photo() -> None:
-    out = normalize_photo(encode(top_red_bottom_blue(), icc_profile=b"not a profile" * 20))
+    out = normalize_photo(encode_image(top_red_bottom_blue(), icc_profile=b"not a profile" * 20))
 
     assert b"not a profile" not in out
     assert looks_like(colours_at(out, (300, 100))[0], RED)
@@ -362,7 +356,7 @@ def test_broken_icc_profile_is_dropped_without_refusing_the_photo() -> None:
 
 def test_animated_png_gives_its_first_frame() -> None:
     first, second = Image.new("RGB", (900, 1200), RED), Image.new("RGB", (900, 1200), BLUE)
-    raw = encode(first, "PNG", save_all=True, append_images=[second], duration=100)
+    raw = encode_image(first, "PNG", save_all=True, append_images=[second], duration=100)
 
     assert looks_like(colours_at(normalize_photo(raw), (300, 400))[0], RED)
 
@@ -387,7 +381,7 @@ def test_file_that_is_not_a_picture_is_refused(raw: bytes) -> None:
 @pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF"])
 def test_picture_in_an_unsupported_format_is_refused(fmt: str) -> None:
     with pytest.raises(PhotoError, match="JPEG, PNG or WebP"):
-        normalize_photo(encode(top_red_bottom_blue(), fmt))
+        normalize_photo(encode_image(top_red_bottom_blue(), fmt))
 
 
 def test_empty_upload_is_refused() -> None:
@@ -397,7 +391,7 @@ def test_empty_upload_is_refused() -> None:
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 def test_truncated_photo_is_refused_not_half_decoded(fmt: str) -> None:
-    raw = encode(Image.effect_noise((900, 1200), 40).convert("RGB"), fmt)
+    raw = encode_image(Image.effect_noise((900, 1200), 40).convert("RGB"), fmt)
 
     with pytest.raises(PhotoError, match="damaged or incomplete"):
         normalize_photo(raw[: len(raw) * 2 // 3])
@@ -409,7 +403,7 @@ def test_photo_is_refused_while_truncated_loading_is_switched_on(
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
 
     with pytest.raises(RuntimeError):
-        normalize_photo(encode(top_red_bottom_blue()))
+        normalize_photo(encode_image(top_red_bottom_blue()))
 
 
 def test_file_over_the_byte_limit_is_refused_before_reading_it() -> None:
@@ -421,7 +415,7 @@ def test_file_over_the_byte_limit_is_refused_before_reading_it() -> None:
 
 def test_byte_limit_can_be_lowered() -> None:
     with pytest.raises(PhotoError, match="larger than"):
-        normalize_photo(encode(top_red_bottom_blue()), max_bytes=1000)
+        normalize_photo(encode_image(top_red_bottom_blue()), max_bytes=1000)
 
 
 @pytest.mark.parametrize(
@@ -451,8 +445,8 @@ def test_decompression_bomb_is_refused_without_decoding_or_warning(
 
 def test_tiny_picture_is_refused() -> None:
     with pytest.raises(PhotoError, match="too small"):
-        normalize_photo(encode(top_red_bottom_blue((200, 300))))
+        normalize_photo(encode_image(top_red_bottom_blue((200, 300))))
 
 
 def test_picture_of_exactly_the_minimum_size_is_accepted() -> None:
-    assert opened(normalize_photo(encode(top_red_bottom_blue((300, 400))))).size == (600, 800)
+    assert opened(normalize_photo(encode_image(top_red_bottom_blue((300, 400))))).size == (600, 800)

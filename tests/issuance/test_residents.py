@@ -6,21 +6,17 @@ import re
 
 import pytest
 from markupsafe import escape
-from sqlmodel import Session, func, select
+from sqlmodel import select
 
 from idcard.issuance.residents import open_resident
 from idcard.models import Resident
 from idcard.services import services
-from tests.helpers import enroll, read_data
+from tests.helpers import count_rows, enroll, read_data
 
 NAMES = read_data("names.json")
 HOSTILE = [item["value"] for item in read_data("hostile.json")]
 TEXT_FIELDS = ("name", "address_line1", "address_line2", "postal_code", "care_of",
                "emergency_name", "emergency_phone")
-
-
-def resident_count(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Resident)).one()
 
 
 def test_every_name_enrolls_and_reads_back_identically(
@@ -49,12 +45,12 @@ def test_hostile_values_are_refused_or_stored_inert(
                  "emergency_name": "Ana Ruiz", "emergency_phone": "555 0100"}
     vault = services(app).vault
     for value in HOSTILE:
-        before = resident_count(db_session)
+        before = count_rows(db_session, Resident)
         response = enroll(clerk_client, **{**overrides, field: value})
         assert response.status_code in (200, 302), (field, value)
         if response.status_code == 200:
             assert _flash_errors(response.text), (field, value)
-            assert resident_count(db_session) == before, (field, value)
+            assert count_rows(db_session, Resident) == before, (field, value)
             continue
         page = clerk_client.get(response.headers["Location"])
         assert page.status_code == 200
@@ -75,7 +71,7 @@ def test_invisible_and_empty_names_are_refused_with_a_clear_message(
     assert response.status_code == 200
     errors = _flash_errors(response.text)
     assert errors and "Name" in errors[0]
-    assert resident_count(db_session) == 0
+    assert count_rows(db_session, Resident) == 0
 
 
 def test_names_with_joiners_are_kept(clerk_client, db_session, app) -> None:

@@ -34,7 +34,7 @@ def test_concurrent_issuance_never_repeats(
         "database_url": settings.database_url, "master_key": settings.master_key.hex(),
         "index_key": settings.index_key.hex(), "staff_id": clerk.id, "site_id": site.id}))
     ids = [r.id for r in db_session.exec(select(Resident))]
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.issue_worker", str(config),
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.issuance.issue_worker", str(config),
                                  *ids[i::PROCESSES]]) for i in range(PROCESSES)]
     assert [w.wait(timeout=300) for w in workers] == [0] * PROCESSES
     db_session.expire_all()

@@ -4,25 +4,23 @@ request that reaches the server ever carries the token."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from idcard.issuance.printing import card_token
+from idcard.models import Card
 from idcard.services import services
 from tests.browser_fixtures import open_page
-from tests.helpers import enrolled_resident, issue, latest_card, post_form, print_pdf
+from tests.helpers import card_action, printed_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture
-def printed_card(app, clerk_client, db_session) -> tuple[Any, str]:
-    resident_id = enrolled_resident(clerk_client, name="שרה לוי")
-    issue(clerk_client, resident_id)
-    print_pdf(clerk_client, latest_card(db_session, resident_id))
-    card = latest_card(db_session, resident_id)
+def printed(app, clerk_client, db_session) -> tuple[Card, str]:
+    """A printed card of a resident with a Hebrew name, and its token."""
+    card, _pdf = printed_card(clerk_client, db_session, name="שרה לוי")
     return card, card_token(db_session, services(app).vault, card)
 
 
@@ -42,14 +40,13 @@ def check(page: Page, token: str, expected: str) -> None:
 
 
 def test_valid_card_then_revoked_card(
-    verify_page: Page, browser: Browser, live_server: str, printed_card, supervisor_client,
+    verify_page: Page, browser: Browser, live_server: str, printed, supervisor_client,
     server_requests,
 ) -> None:
-    card, token = printed_card
+    card, token = printed
     check(verify_page, token, "valid")
     expect(verify_page.locator("#answer-reminder")).to_be_visible()
-    post_form(supervisor_client, f"/staff/cards/{card.id}/revoke", {"reason": "fraud"},
-              page_url=f"/staff/residents/{card.resident_id}")
+    card_action(supervisor_client, card, "revoke", reason="fraud")
     # A device whose cached list has run out fetches it again: a fresh browser context.
     with open_page(browser, live_server, service_workers="allow") as refreshed:
         check(refreshed, token, "invalid")
@@ -58,9 +55,9 @@ def test_valid_card_then_revoked_card(
 
 
 def test_the_page_answers_offline_from_its_cache(
-    verify_page: Page, printed_card, server_requests,
+    verify_page: Page, printed, server_requests,
 ) -> None:
-    _card, token = printed_card
+    _card, token = printed
     check(verify_page, token, "valid")
     verify_page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     verify_page.reload()  # now the service worker controls the page and fills its cache
@@ -75,9 +72,9 @@ def test_the_page_answers_offline_from_its_cache(
 
 
 def test_scan_station_answers_and_clears_for_the_next_card(
-    verify_page: Page, printed_card, live_server: str, server_requests,
+    verify_page: Page, printed, live_server: str, server_requests,
 ) -> None:
-    _card, token = printed_card
+    _card, token = printed
     verify_page.goto("/v")
     scan = verify_page.locator("#scan-input")
     expect(scan).to_be_focused()

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from idcard.models import Role
-from tests.helpers import login
+from tests.helpers import signed_in
 
 # Staff pages anyone may open: signing in, and the one-time setup link.
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup"}
@@ -61,8 +61,7 @@ def test_anonymous_users_are_sent_to_sign_in(app: Flask) -> None:
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.SUPERVISOR])
 def test_lower_roles_are_refused(app: Flask, staff, role: Role) -> None:
-    client = app.test_client()
-    login(client, staff(role))
+    client = signed_in(app, staff(role))
     app.config["WTF_CSRF_ENABLED"] = False  # so POSTs reach the role guard
     refused = 0
     for endpoint, url, method in staff_routes(app):

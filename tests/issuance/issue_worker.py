@@ -1,6 +1,6 @@
 """A separate process that issues cards, for the concurrent-issuance test.
 
-Run as `python -m tests.issue_worker SETTINGS_JSON RESIDENT_ID...`. Card numbers are
+Run as `python -m tests.issuance.issue_worker SETTINGS_JSON RESIDENT_ID...`. Card numbers are
 drawn from a deliberately tiny pool so that processes collide and the retry on a
 unique-constraint clash is exercised; status entries come from the shared counter.
 """

@@ -1,4 +1,5 @@
-"""`make run` in miniature: migrate, serve, and the printed setup link opens."""
+"""The service and staff commands: `make run` in miniature (migrate, serve, the printed
+setup link opens) and creating accounts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from tests.helpers import free_port
+from sqlmodel import select
+
+from idcard.models import Role, StaffUser
+from tests.helpers import PASSWORD, free_port
 
 
 def test_serve_prints_a_setup_link_that_opens(tmp_path: Path) -> None:
@@ -36,3 +40,17 @@ def test_serve_prints_a_setup_link_that_opens(tmp_path: Path) -> None:
         server.wait(timeout=30)
         server.stdout.close()  # type: ignore[union-attr]
     assert (tmp_path / "idcard.sqlite3").exists()
+
+
+def test_create_user_command(app, site, db_session) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "grace", "--role", "supervisor", "--site",
+                                 site.name, "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    user = db_session.exec(select(StaffUser).where(StaffUser.username == "grace")).one()
+    assert (user.role, user.site_id) == (Role.SUPERVISOR, site.id)
+    result = runner.invoke(args=["create-user", "grace", "--password", PASSWORD, "--site",
+                                 site.name])
+    assert result.exit_code != 0 and "taken" in result.output
+    result = runner.invoke(args=["create-user", "bob", "--password", PASSWORD])
+    assert result.exit_code != 0 and "must work at a site" in result.output

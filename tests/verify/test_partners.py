@@ -16,17 +16,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from idcard import create_app
 from idcard.models import PartnerDailyCount, PartnerKey
 from idcard.services import services
-from tests.conftest import make_settings
 from tests.helpers import free_port, post_form
 
 REDIS_URL = os.environ.get("IDCARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def limited_app(tmp_path, database_url, **overrides):
-    return create_app(make_settings(tmp_path, database_url, **overrides))
 
 
 def new_partner_key(admin_client, name: str = "Central Library") -> str:
@@ -49,10 +43,9 @@ def test_partner_keys_are_shown_once_and_stored_hashed(admin_client, db_session)
     assert key not in admin_client.get("/staff/admin/partners").text
 
 
-def test_anonymous_and_partner_limits(tmp_path, database_url, admin_client) -> None:
+def test_anonymous_and_partner_limits(make_app, admin_client) -> None:
     key = new_partner_key(admin_client)
-    app = limited_app(tmp_path, database_url, verify_limit="3 per minute",
-                      partner_verify_limit="6 per minute")
+    app = make_app(verify_limit="3 per minute", partner_verify_limit="6 per minute")
     client = app.test_client()
     anonymous = [ask(client).status_code for _ in range(4)]
     assert anonymous == [200, 200, 200, 429]
@@ -61,7 +54,6 @@ def test_anonymous_and_partner_limits(tmp_path, database_url, admin_client) -> N
     assert "Too many attempts" in limited.get_json()["error"]
     partner = [ask(client, key).status_code for _ in range(7)]
     assert partner == [200] * 6 + [429]
-    services(app).engine.dispose()
 
 
 def test_unknown_revoked_and_rotated_keys(app, admin_client, db_session) -> None:

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from idcard.issuance.photos import Crop, normalize_photo
 from idcard.models import Resident, Role
 from tests.browser_fixtures import ServerTimings
-from tests.helpers import PASSWORD, sample_photo, years_ago
+from tests.helpers import PASSWORD, count_rows, sample_photo, years_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -97,7 +97,7 @@ def wait_for_photo(page: Page) -> tuple[int, int]:
 
 def resident_count(db_session: Session) -> int:
     db_session.rollback()  # a fresh transaction sees what the server committed
-    return int(db_session.exec(select(func.count()).select_from(Resident)).one())
+    return count_rows(db_session, Resident)
 
 
 def _server_ms(timings: ServerTimings, start: int, method: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Signing in, first-run setup, throttling, passwords, and the operator commands."""
+"""The sign-in pages: first-run setup, signing in and out, throttling, passwords."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from idcard import create_app
 from idcard.models import AuditEvent, Role, StaffUser
-from idcard.services import services
-from tests.conftest import make_settings
 from tests.helpers import PASSWORD, csrf_from, login, post_form
 
 
@@ -79,13 +76,11 @@ def test_sign_in_and_out(app, staff) -> None:
     assert client.get("/staff/").status_code == 302
 
 
-def test_logins_are_throttled(tmp_path, database_url, staff) -> None:
-    app = create_app(make_settings(tmp_path, database_url, login_limit="3 per minute"))
-    client = app.test_client()
+def test_logins_are_throttled(make_app, staff) -> None:
+    client = make_app(login_limit="3 per minute").test_client()
     responses = [login(client, "nobody", "wrong password!!") for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert "Please wait a minute" in responses[-1].text
-    services(app).engine.dispose()
 
 
 def test_disabled_accounts_cannot_sign_in(app, staff, db_session) -> None:
@@ -111,11 +106,9 @@ def test_password_change_ends_other_sessions(app, staff) -> None:
     assert login(app.test_client(), username, new).status_code == 302
 
 
-def test_password_change_needs_the_current_password(app, staff) -> None:
-    client = app.test_client()
-    login(client, staff(Role.CLERK))
+def test_password_change_needs_the_current_password(clerk_client) -> None:
     new = "a different long passphrase"
-    response = post_form(client, "/staff/password", {
+    response = post_form(clerk_client, "/staff/password", {
         "current": "wrong current password", "password": new, "confirm": new})
     assert "current password is not right" in response.text
 
@@ -125,20 +118,6 @@ def test_forms_without_csrf_token_are_refused(app, staff) -> None:
     response = client.post("/staff/login", data={"username": staff(Role.CLERK),
                                                   "password": PASSWORD})
     assert response.status_code == 400 and "This form expired" in response.text
-
-
-def test_create_user_command(app, site, db_session) -> None:
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "grace", "--role", "supervisor", "--site",
-                                 site.name, "--password", PASSWORD])
-    assert result.exit_code == 0, result.output
-    user = db_session.exec(select(StaffUser).where(StaffUser.username == "grace")).one()
-    assert (user.role, user.site_id) == (Role.SUPERVISOR, site.id)
-    result = runner.invoke(args=["create-user", "grace", "--password", PASSWORD, "--site",
-                                 site.name])
-    assert result.exit_code != 0 and "taken" in result.output
-    result = runner.invoke(args=["create-user", "bob", "--password", PASSWORD])
-    assert result.exit_code != 0 and "must work at a site" in result.output
 
 
 def test_sign_ins_are_audited_without_the_typed_username(app, staff, db_session) -> None:

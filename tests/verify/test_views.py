@@ -17,15 +17,14 @@ from idcard.keys import current_signer
 from idcard.models import Card
 from idcard.services import services
 from idcard.tokens import CardClaims, SigningKey, encode_token, new_handle
-from tests.helpers import enrolled_resident, issue, latest_card, print_pdf
+from tests.helpers import printed_card
 from tests.pdfs import token_from_pdf
 
 
 @pytest.fixture
 def valid_token(clerk_client, db_session) -> str:
-    resident_id = enrolled_resident(clerk_client)
-    issue(clerk_client, resident_id)
-    return token_from_pdf(print_pdf(clerk_client, latest_card(db_session, resident_id)))
+    _card, pdf = printed_card(clerk_client, db_session)
+    return token_from_pdf(pdf)
 
 
 def _flip_bit(token: str, position: int) -> str:

@@ -1,0 +1,91 @@
+"""The card commands: keys, print-queue, demo, and verify-token offline from saved files."""
+
+from __future__ import annotations
+
+import json
+
+from pypdf import PdfReader
+from sqlmodel import select
+
+from idcard.models import Card, CardState, Resident
+from idcard.services import services
+from tests.helpers import (
+    card_action,
+    count_rows,
+    enrolled_resident,
+    issue,
+    printed_card,
+    verify,
+)
+from tests.pdfs import token_from_pdf
+
+
+def test_rotated_keys_keep_verifying_old_cards_and_revoked_keys_do_not(
+    app, clerk_client, db_session,
+) -> None:
+    card, pdf = printed_card(clerk_client, db_session)
+    token = token_from_pdf(pdf)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
+    services(app).verification.expire()
+    jwks = json.loads(clerk_client.get("/.well-known/jwks.json").data)
+    assert len(jwks["keys"]) == 2 and card.kid in {k["kid"] for k in jwks["keys"]}
+    assert verify(clerk_client, token) == "valid resident"
+    assert runner.invoke(args=["keys", "revoke", card.kid, "--yes"]).exit_code == 0
+    services(app).verification.expire()
+    assert verify(clerk_client, token) == "not valid"
+    assert card.kid not in clerk_client.get("/.well-known/jwks.json").text
+
+
+def test_print_queue_command_writes_the_file_then_marks_printed(
+    app, clerk_client, db_session, site, tmp_path,
+) -> None:
+    for name in ("Suharto", "李小龙"):
+        issue(clerk_client, enrolled_resident(clerk_client, name=name))
+    out = tmp_path / "queue.pdf"
+    result = app.test_cli_runner().invoke(args=["print-queue", "--site", site.name,
+                                                "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(PdfReader(out).pages) == 4
+    assert not (tmp_path / "queue.pdf.part").exists()
+    db_session.expire_all()
+    assert set(db_session.exec(select(Card.state)).all()) == {CardState.ACTIVE}
+
+
+def test_demo_command_writes_real_cards(app, tmp_path, db_session) -> None:
+    result = app.test_cli_runner().invoke(args=["demo", "--residents", "2", "--out",
+                                                str(tmp_path), "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    pdfs = sorted(tmp_path.glob("*.pdf"))
+    assert len(pdfs) == 2
+    client = app.test_client()
+    for pdf in pdfs:
+        assert verify(client, token_from_pdf(pdf.read_bytes())) == "valid resident"
+    assert count_rows(db_session, Resident) == 2
+
+
+def test_demo_data_is_refused_in_production(make_app, tmp_path) -> None:
+    app = make_app(env="production")
+    result = app.test_cli_runner().invoke(args=["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code != 0 and "refused in production" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_verify_token_command_checks_offline_from_saved_files(
+    app, clerk_client, supervisor_client, db_session, tmp_path,
+) -> None:
+    card, pdf = printed_card(clerk_client, db_session)
+    token = token_from_pdf(pdf)
+    (tmp_path / "jwks.json").write_text(clerk_client.get("/.well-known/jwks.json").text)
+    (tmp_path / "list.cwt").write_bytes(
+        clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
+    args = ["verify-token", f"https://id.example/v#{token}", "--offline",
+            "--key-set", str(tmp_path / "jwks.json"), "--status-list", str(tmp_path / "list.cwt")]
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0 and result.output.strip() == "valid resident"
+    card_action(supervisor_client, card, "revoke", reason="fraud")
+    (tmp_path / "list.cwt").write_bytes(
+        clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1 and result.output.strip() == "not valid"
