@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -38,6 +39,7 @@ def event_hash(previous: str, audit_event: AuditEvent) -> str:
 
 def append(session: Session, audit_event: AuditEvent) -> None:
     """Queue an event; it is numbered, hashed and written when the session commits."""
+    session.connection()  # begin the transaction now, so that its rollback drops the event
     session.info.setdefault(_PENDING, []).append(audit_event)
 
 
@@ -94,16 +96,17 @@ def head(session: Session) -> Head:
     return Head(0, GENESIS) if row is None else Head(row.seq, row.chain_hash)
 
 
-def _events(session: Session) -> Iterator[AuditEvent]:
-    query = select(AuditEvent).order_by(col(AuditEvent.seq)).execution_options(yield_per=1000)
-    yield from session.exec(query)
-
-
 def verify_chain(session: Session, expect: Head | None = None) -> ChainReport:
     """Check every link in order; name the first broken one. Reads in constant memory."""
+    query = select(AuditEvent).order_by(col(AuditEvent.seq)).execution_options(yield_per=1000)
+    with closing(session.exec(query)) as events:
+        return _walk(session, events, expect)
+
+
+def _walk(session: Session, events: Iterable[AuditEvent], expect: Head | None) -> ChainReport:
     last = Head(0, GENESIS)
     expected_seen = expect is None or expect.seq == 0
-    for audit_event in _events(session):
+    for audit_event in events:
         if audit_event.seq != last.seq + 1:
             return ChainReport(last.seq, last, f"event {last.seq + 1} is missing "
                                f"(the next one kept is {audit_event.seq})")
