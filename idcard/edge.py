@@ -12,7 +12,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
@@ -49,15 +49,19 @@ def safe_next(target: str | None) -> str | None:
     """`target` if it is a path on this site; None for anything a browser could leave by.
 
     Browsers drop tabs and newlines and read a backslash as a slash, so `/\\evil`,
-    `/\t/evil` and `//evil` would all leave the site: any of those is refused.
+    `/\t/evil` and `//evil` would all leave the site: any of those is refused, written
+    plainly or percent-encoded once more.
     """
-    if not target or has_control_characters(target) or "\\" in target:
+    if not target:
         return None
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
+    for form in (target, unquote(target)):
+        if has_control_characters(form) or "\\" in form:
+            return None
+        if not form.startswith("/") or form.startswith("//"):
+            return None
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return None
     return target
 
 
