@@ -134,7 +134,7 @@ class TrustedProxies:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         handler = self.behind_proxy if self.trusts(environ.get("REMOTE_ADDR")) else self.app
-        return handler(environ, start_response)  # type: ignore[no-any-return]
+        return handler(environ, start_response)
 
 
 def init_edge(app: Flask) -> None:

@@ -182,8 +182,8 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    seq: int = Field(unique=True)
-    chain_hash: str = Field(max_length=64)
+    seq: int | None = Field(default=None, unique=True, nullable=False)  # set at commit
+    chain_hash: str | None = Field(default=None, max_length=64, nullable=False)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     site_id: int | None = Field(default=None, foreign_key="site.id")

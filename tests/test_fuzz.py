@@ -66,7 +66,7 @@ def test_no_route_answers_500_to_hostile_parameters(app, staff, db_session) -> N
             response = admin.get(url, query_string=query)
         elif url == "/api/v1/verify":
             body = data.draw(st.one_of(st.integers(0, 5000).map(nested_json),
-                                       HOSTILE_TEXT.map(lambda t: '{"token": "%s"}' % t)))
+                                       HOSTILE_TEXT.map(lambda t: '{"token": "' + t + '"}')))
             response = admin.post(url, data=body, content_type="application/json")
         else:
             form = {name: data.draw(HOSTILE_TEXT) for name in

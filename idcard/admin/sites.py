@@ -27,5 +27,6 @@ def save_site(
     site.requires_pickup, site.clerks_need_totp = requires_pickup, clerks_need_totp
     session.add(site)
     session.flush()
-    record_event(session, actor, "site.create" if created else "site.update", "site", site.public_id)
+    record_event(session, actor, "site.create" if created else "site.update", "site",
+                 site.public_id)
     return site

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, request
+from flask import request
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse
+from werkzeug.wrappers import Response
 
 from idcard.extensions import limiter
 from idcard.services import services

@@ -16,7 +16,8 @@ START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 def sign_out(client) -> None:
     home = client.get("/staff/")
-    assert client.post("/staff/logout", data={"csrf_token": csrf_from(home.text)}).status_code == 302
+    response = client.post("/staff/logout", data={"csrf_token": csrf_from(home.text)})
+    assert response.status_code == 302
 
 
 def copy_of(app, client):

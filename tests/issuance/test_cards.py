@@ -87,8 +87,8 @@ def test_revoking_needs_a_supervisor_and_a_reason(
     refused = post_form(clerk_client, f"/staff/cards/{card.public_id}/revoke", {"reason": "fraud"},
                         page_url=page)
     assert refused.status_code == 403
-    no_reason = post_form(supervisor_client, f"/staff/cards/{card.public_id}/revoke", {"reason": ""},
-                          page_url=page)
+    no_reason = post_form(supervisor_client, f"/staff/cards/{card.public_id}/revoke",
+                          {"reason": ""}, page_url=page)
     assert "Choose a reason" in supervisor_client.get(no_reason.headers["Location"]).text
     assert verify(clerk_client, token) == "valid resident"
     card_action(supervisor_client, card, "revoke", reason="fraud")
