@@ -63,7 +63,7 @@ class SiteKind(enum.StrEnum):
 
 class Site(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(default_factory=new_id, max_length=32, unique=True)  # in URLs
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     name: str = Field(max_length=120, unique=True)
     kind: str = Field(default=SiteKind.CENTER, max_length=16)
     active: bool = True
@@ -78,7 +78,7 @@ class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_user"
 
     id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(default_factory=new_id, max_length=32, unique=True)  # in URLs
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     username: str = Field(max_length=64, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.CLERK, max_length=16)
@@ -182,7 +182,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    seq: int | None = Field(default=None, unique=True, nullable=False)  # set at commit
+    seq: int | None = Field(default=None, unique=True, index=True, nullable=False)  # at commit
     chain_hash: str | None = Field(default=None, max_length=64, nullable=False)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
@@ -252,7 +252,7 @@ class Card(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(default_factory=new_id, max_length=32, unique=True)  # in URLs
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     resident_id: str = Field(foreign_key="resident.id", index=True, max_length=32)
     number_index: str = Field(max_length=64, unique=True)
     number_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
@@ -277,7 +277,7 @@ class Partner(SQLModel, table=True):
     """An organization that checks cards through the API (a library, a clinic...)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(default_factory=new_id, max_length=32, unique=True)  # in URLs
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     name: str = Field(max_length=120, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -288,7 +288,7 @@ class PartnerKey(SQLModel, table=True):
     __tablename__ = "partner_key"
 
     id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(default_factory=new_id, max_length=32, unique=True)  # in URLs
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     partner_id: int = Field(foreign_key="partner.id", index=True)
     prefix: str = Field(max_length=12)  # shown in lists so admins can tell keys apart
     key_hash: str = Field(max_length=64, unique=True)

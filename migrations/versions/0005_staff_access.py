@@ -28,30 +28,36 @@ UTC_DATETIME = idcard.models.UTCDateTime(timezone=True)
 def upgrade() -> None:
     for table in PUBLIC_ID_TABLES:
         _add_public_id(table)
-    with op.batch_alter_table("site", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("clerks_need_totp", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-    with op.batch_alter_table("staff_user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_sealed", sa.LargeBinary(), nullable=True))
-        batch_op.add_column(sa.Column("totp_since", UTC_DATETIME, nullable=True))
-        batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=False,
-                                      server_default="0"))
+    # Plain ADD COLUMN, never a rebuilt table: SQLite cannot drop a table other rows
+    # point at, and these tables hold data.
+    op.add_column("site", sa.Column("clerks_need_totp", sa.Boolean(), nullable=False,
+                                    server_default=sa.false()))
+    op.add_column("staff_user", sa.Column("totp_sealed", sa.LargeBinary(), nullable=True))
+    op.add_column("staff_user", sa.Column("totp_since", UTC_DATETIME, nullable=True))
+    op.add_column("staff_user", sa.Column("totp_last_step", sa.Integer(), nullable=False,
+                                          server_default="0"))
     _create_session_tables()
     _chain_the_audit_log()
 
 
 def _add_public_id(table: str) -> None:
-    """Give every existing row its own random public id, then require one."""
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.add_column(sa.Column("public_id", STRING(length=32), nullable=True))
+    """Give every existing row its own random public id; new rows get theirs from the app."""
+    op.add_column(table, sa.Column("public_id", STRING(length=32), nullable=False,
+                                   server_default=""))
     bind = op.get_bind()
     rows = sa.table(table, sa.column("id"), sa.column("public_id"))
     for (row_id,) in bind.execute(sa.select(rows.c.id)).all():
         bind.execute(rows.update().where(rows.c.id == row_id)
                      .values(public_id=uuid.uuid4().hex))
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.alter_column("public_id", existing_type=STRING(length=32), nullable=False)
-        batch_op.create_unique_constraint(f"uq_{table}_public_id", ["public_id"])
+    op.create_index(f"ix_{table}_public_id", table, ["public_id"], unique=True)
+    _drop_default(table, "public_id", STRING(length=32))
+
+
+def _drop_default(table: str, column: str, kind: sa.types.TypeEngine) -> None:
+    # SQLite keeps the default (changing it would rebuild the table); the app always
+    # gives a value, so it is never used.
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column(table, column, existing_type=kind, server_default=None)
 
 
 def _create_session_tables() -> None:
@@ -84,14 +90,14 @@ def _create_session_tables() -> None:
 def _chain_the_audit_log() -> None:
     """Number and hash the events kept so far (in id order) and start the chain head."""
     _allow_audit_changes(False)
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("seq", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("chain_hash", STRING(length=64), nullable=True))
+    op.add_column("audit_event", sa.Column("seq", sa.Integer(), nullable=False,
+                                           server_default="0"))
+    op.add_column("audit_event", sa.Column("chain_hash", STRING(length=64), nullable=False,
+                                           server_default=""))
     seq, chain = _hash_existing_events(op.get_bind())
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.alter_column("seq", existing_type=sa.Integer(), nullable=False)
-        batch_op.alter_column("chain_hash", existing_type=STRING(length=64), nullable=False)
-        batch_op.create_unique_constraint("uq_audit_event_seq", ["seq"])
+    op.create_index("ix_audit_event_seq", "audit_event", ["seq"], unique=True)
+    _drop_default("audit_event", "seq", sa.Integer())
+    _drop_default("audit_event", "chain_hash", STRING(length=64))
     _allow_audit_changes(True)
     head = op.create_table(
         "audit_head",
@@ -122,7 +128,8 @@ def _hash_existing_events(bind: sa.engine.Connection) -> tuple[int, str]:
 def _allow_audit_changes(append_only: bool) -> None:
     """Lift the append-only triggers for this migration's own rewrite, then restore them.
 
-    SQLite rebuilds the table in batch mode, which drops its triggers: they are made anew.
+    SQLite rebuilds a table in batch mode (the downgrade), which drops its triggers:
+    they are made anew.
     """
     if op.get_bind().dialect.name == "postgresql":
         verb = "ENABLE" if append_only else "DISABLE"
@@ -139,8 +146,8 @@ def _allow_audit_changes(append_only: bool) -> None:
 def downgrade() -> None:
     op.drop_table("audit_head")
     _allow_audit_changes(False)
+    op.drop_index("ix_audit_event_seq", table_name="audit_event")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_audit_event_seq", type_="unique")
         batch_op.drop_column("chain_hash")
         batch_op.drop_column("seq")
     _allow_audit_changes(True)
@@ -155,6 +162,6 @@ def downgrade() -> None:
     with op.batch_alter_table("site", schema=None) as batch_op:
         batch_op.drop_column("clerks_need_totp")
     for table in PUBLIC_ID_TABLES:
+        op.drop_index(f"ix_{table}_public_id", table_name=table)
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(f"uq_{table}_public_id", type_="unique")
             batch_op.drop_column("public_id")
