@@ -67,10 +67,12 @@ def _redis_or_skip() -> None:
 
 
 def _wait_for(port: int) -> None:
-    for _ in range(300):  # at most ~30 s
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    """Until gunicorn answers (its master builds an app before the workers boot)."""
+    for _ in range(300):  # at most ~30 s to listen, then up to 60 s to answer
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            conn.connect()
+            conn.request("GET", "/api/v1/health")
+            conn.getresponse().read()
             return
         except ConnectionRefusedError:
             time.sleep(0.1)

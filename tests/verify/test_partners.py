@@ -123,7 +123,8 @@ def _post_verify(port: int) -> int:
     """One request on a fresh connection, so the two workers share the load."""
     for _ in range(300):  # wait for the server to listen (at most ~30 s)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            # Generous: the master builds an app before the workers boot, slow on a busy box.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request("POST", "/api/v1/verify", body=json.dumps({"token": "X"}),
                          headers={"Content-Type": "application/json", "Connection": "close"})
             return conn.getresponse().status
