@@ -57,6 +57,8 @@ def test_every_staff_page_and_download_has_the_headers(app, staff, db_session) -
     queue = post_form(clerk, "/staff/print-queue", {"layout": "card"})
     assert queue.mimetype == "application/pdf"
     assert_safe_headers(queue)
+    assert queue.get_data().startswith(b"%PDF")  # read the stream to its end, then close it
+    queue.close()
 
 
 def test_production_adds_hsts(make_app) -> None:
