@@ -62,9 +62,11 @@ def build_services(settings: Settings) -> Services:
 
 
 def _init_extensions(app: Flask) -> None:
+    from idcard.edge import init_edge
     from idcard.i18n import select_locale
     from idcard.pages import init_pages
 
+    init_edge(app)  # before the blueprints: their routes use its converters
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -77,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from idcard.admin.partner_views import bp as partners_bp
     from idcard.admin.views import bp as admin_bp
+    from idcard.auth.second_factor import bp as second_factor_bp
     from idcard.auth.views import bp as auth_bp
     from idcard.cli import register_commands
     from idcard.i18n import bp as i18n_bp
@@ -85,8 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from idcard.verify.views import bp as verify_bp
     from idcard.verify.views import init_verification
 
-    for blueprint in (auth_bp, staff_bp, cards_bp, admin_bp, partners_bp, i18n_bp,
-                      verify_bp):
+    for blueprint in (auth_bp, second_factor_bp, staff_bp, cards_bp, admin_bp, partners_bp,
+                      i18n_bp, verify_bp):
         app.register_blueprint(blueprint)
     init_verification(app)
     register_commands(app)

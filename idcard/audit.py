@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from idcard.audit_chain import append
 from idcard.errors import N_, UserError
 from idcard.models import AuditEvent
 
@@ -34,10 +35,10 @@ def record_event(
     session: Session, actor: Actor, action: str, record_type: str | None = None,
     record_id: object = None,
 ) -> None:
-    """Append one event; `action` is a fixed verb such as "resident.enroll"."""
+    """Append one event at commit; `action` is a fixed verb such as "resident.enroll"."""
     log.info("%s %s=%s staff=%s site=%s", action, record_type, record_id,
              actor.staff_id, actor.site_id)
-    session.add(AuditEvent(
+    append(session, AuditEvent(
         staff_id=actor.staff_id, site_id=actor.site_id, action=action,
         record_type=record_type, record_id=None if record_id is None else str(record_id),
     ))

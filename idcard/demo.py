@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from idcard.audit import Actor
 from idcard.auth.accounts import create_user
+from idcard.files import open_private, private_dir
 from idcard.issuance.cards import CardPolicy, issue_card
 from idcard.issuance.documents import DocumentRules
 from idcard.issuance.enrollment import Application, enroll_resident
@@ -98,7 +99,7 @@ def make_demo(
     actor = _demo_actor(session)
     signer = current_signer(session, vault)
     policy = CardPolicy(years=settings.card_years, young_years=settings.young_card_years)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     files = []
     for number in range(1, count + 1):
         enrollment = enroll_resident(session, vault, rules, _application(rng, today), actor,
@@ -108,7 +109,7 @@ def make_demo(
         resident.review = ReviewState.APPROVED  # demo names repeat; not real duplicates
         card = issue_card(session, vault, signer, resident, actor, policy, today=today)
         path = out_dir / f"card-{number:04d}.pdf"
-        with path.open("wb") as out:
+        with open_private(path) as out:
             print_cards(session, vault, settings, [card], out, actor, workers=0)
         session.commit()
         files.append(path)

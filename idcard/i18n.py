@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, request, session, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from idcard.edge import safe_next
 from idcard.errors import UserError
 from idcard.services import services
 
@@ -33,8 +34,4 @@ def choose_language() -> Response:
     language = request.form.get("language", "")
     if language in services().settings.languages:
         session["language"] = language
-    target = request.form.get("next", "")
-    # Only same-site paths: never bounce to another host.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("staff.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or url_for("staff.home"))

@@ -63,11 +63,14 @@ class SiteKind(enum.StrEnum):
 
 class Site(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     name: str = Field(max_length=120, unique=True)
     kind: str = Field(default=SiteKind.CENTER, max_length=16)
     active: bool = True
     # Cards made here become valid only when handed over in person, not when printed.
     requires_pickup: bool = False
+    # Supervisors and admins always sign in with a second factor; clerks where this is set.
+    clerks_need_totp: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -75,6 +78,7 @@ class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_user"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     username: str = Field(max_length=64, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.CLERK, max_length=16)
@@ -82,6 +86,36 @@ class StaffUser(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     password_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The TOTP secret, sealed under the master key; in use once confirmed (totp_since).
+    totp_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    totp_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    totp_last_step: int = 0  # the newest time step accepted: a code works only once
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is kept here."""
+
+    __tablename__ = "staff_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(foreign_key="staff_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    second_factor_done: bool = False  # until then the session opens no staff page
+    failed_codes: int = 0
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the authenticator app; kept as Argon2id hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff_user.id", index=True)
+    lookup: str = Field(max_length=8)  # the code's first characters, to find its hash
+    code_hash: str = Field(max_length=255)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SetupLink(SQLModel, table=True):
@@ -139,17 +173,33 @@ class DocumentCheck(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only record of staff actions: who, what, which record, when, where."""
+    """Append-only record of staff actions: who, what, which record, when, where.
+
+    Events form a hash chain in `seq` order (idcard/audit_chain.py): each `chain_hash`
+    covers the event and the hash before it, so a removed or rewritten row shows.
+    """
 
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, unique=True, index=True, nullable=False)  # at commit
+    chain_hash: str | None = Field(default=None, max_length=64, nullable=False)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     site_id: int | None = Field(default=None, foreign_key="site.id")
     action: str = Field(max_length=48)
     record_type: str | None = Field(default=None, max_length=24)
     record_id: str | None = Field(default=None, max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The newest link of the audit chain; its row lock orders concurrent appends."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    chain_hash: str = Field(max_length=64)
 
 
 class SigningKeyRecord(SQLModel, table=True):
@@ -202,6 +252,7 @@ class Card(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("status_list_id", "status_index"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     resident_id: str = Field(foreign_key="resident.id", index=True, max_length=32)
     number_index: str = Field(max_length=64, unique=True)
     number_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
@@ -226,6 +277,7 @@ class Partner(SQLModel, table=True):
     """An organization that checks cards through the API (a library, a clinic...)."""
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     name: str = Field(max_length=120, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -236,6 +288,7 @@ class PartnerKey(SQLModel, table=True):
     __tablename__ = "partner_key"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_id, max_length=32, unique=True, index=True)
     partner_id: int = Field(foreign_key="partner.id", index=True)
     prefix: str = Field(max_length=12)  # shown in lists so admins can tell keys apart
     key_hash: str = Field(max_length=64, unique=True)

@@ -25,7 +25,9 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+    "X-Frame-Options": "DENY",  # for browsers that predate CSP's frame-ancestors
 }
+HSTS = "max-age=63072000; includeSubDomains"
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -78,6 +80,13 @@ def init_pages(app: Flask) -> None:
     def secure_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.path.startswith("/staff"):
+            # Staff pages and downloads hold personal data: no browser or proxy keeps them.
+            response.headers["Cache-Control"] = "no-store"
+        else:
+            response.headers.setdefault("Cache-Control", "no-store")
+        if services().settings.production:
+            response.headers["Strict-Transport-Security"] = HSTS
         return response
 
     @app.template_filter("language_name")

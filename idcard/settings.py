@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from idcard.files import private_dir, private_file
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_DOCUMENT_RULES = PACKAGE_DIR / "issuance" / "document_rules.toml"
 
@@ -42,7 +44,11 @@ class Settings:
     young_card_years: int = 2
     ratelimit_storage_url: str = "memory://"
     ratelimit_key_prefix: str = "idcard"
-    login_limit: str = "10 per minute"
+    login_limit: str = "10 per minute"  # per address, and failures per account + address
+    login_account_limit: str = "30 per hour"  # failures per account from unknown browsers
+    session_idle_minutes: int = 30
+    session_lifetime_hours: int = 12
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For is believed
     verify_limit: str = "60 per minute"
     partner_verify_limit: str = "6000 per minute"
     api_limit: str = "600 per minute"  # key set, status lists, health: per address
@@ -65,12 +71,13 @@ class Settings:
         if env not in ("development", "production", "testing"):
             raise SettingsError(
                 f"IDCARD_ENV must be development, production or testing, not {env!r}")
-        home = Path(environ.get("IDCARD_HOME", "instance")).resolve()
-        home.mkdir(parents=True, exist_ok=True)
+        home = private_dir(Path(environ.get("IDCARD_HOME", "instance")).resolve())
         keys = {
             name: load_secret(environ, home, name, generate=env != "production")
             for name in SECRETS
         }
+        if env == "production":
+            refuse_weak_secrets(keys)
         optional = _optional_settings(environ)
         if env == "production" and "public_url" not in optional:
             raise SettingsError("IDCARD_PUBLIC_URL is missing: cards carry it in their QR code")
@@ -90,6 +97,10 @@ OPTIONAL = {
     "ratelimit_storage_url": ("IDCARD_RATELIMIT_STORAGE_URL", str),
     "ratelimit_key_prefix": ("IDCARD_RATELIMIT_KEY_PREFIX", str),
     "login_limit": ("IDCARD_LOGIN_LIMIT", str),
+    "login_account_limit": ("IDCARD_LOGIN_ACCOUNT_LIMIT", str),
+    "session_idle_minutes": ("IDCARD_SESSION_IDLE_MINUTES", int),
+    "session_lifetime_hours": ("IDCARD_SESSION_LIFETIME_HOURS", int),
+    "forwarded_allow_ips": ("IDCARD_FORWARDED_ALLOW_IPS", str),
     "verify_limit": ("IDCARD_VERIFY_LIMIT", str),
     "partner_verify_limit": ("IDCARD_PARTNER_VERIFY_LIMIT", str),
     "api_limit": ("IDCARD_API_LIMIT", str),
@@ -123,11 +134,23 @@ def load_secret(environ: Mapping[str, str], home: Path, name: str, *, generate: 
         raise SettingsError(
             f"{var} is missing: set it to {size * 2} hex characters or write them to {path}"
         )
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_bytes(size)
-    path.touch(mode=0o600)
-    path.write_text(value.hex())
+    private_file(path).write_text(value.hex())
     return value
+
+
+MIN_DISTINCT_BYTES = 12  # 32 random bytes have ~30 distinct values; fewer means typed by hand
+
+
+def refuse_weak_secrets(keys: Mapping[str, bytes]) -> None:
+    """Production refuses a secret used twice, or one that is clearly not random."""
+    for name, value in keys.items():
+        if len(set(value)) < MIN_DISTINCT_BYTES:
+            raise SettingsError(f"{SECRETS[name][0]} is not random: generate it with "
+                                "python -c 'import secrets; print(secrets.token_hex(32))'")
+    if len(set(keys.values())) < len(keys):
+        raise SettingsError("IDCARD_SECRET_KEY, IDCARD_MASTER_KEY and IDCARD_INDEX_KEY "
+                            "must be three different secrets")
 
 
 def _decode_hex(source: str, text: str, size: int) -> bytes:

@@ -26,6 +26,7 @@ class Transaction:
         self.session = db.session()
         self.done = done
         self.committed = False
+        self.error: UserError | None = None  # the refusal, when there was one
         # Whatever changed may be a card's validity: this worker's next verification
         # reads the database rather than waiting for its refresh interval.
         self._verification = services().verification
@@ -46,6 +47,7 @@ class Transaction:
             return False
         self.session.rollback()
         if isinstance(error, UserError):
+            self.error = error
             flash(translate_error(error), "error")
             return True  # refused: the view goes on to show the message
         return False

@@ -90,6 +90,14 @@ class Vault:
         """Open a signing key sealed by `seal_signing_key`."""
         return crypto.unseal(self.master_key, sealed, _signing_key_context(kid))
 
+    def seal_totp_secret(self, staff_id: int, secret: bytes) -> bytes:
+        """Seal a staff member's TOTP secret under the master key."""
+        return crypto.seal(self.master_key, secret, _totp_context(staff_id))
+
+    def open_totp_secret(self, staff_id: int, sealed: bytes) -> bytes:
+        """Open a TOTP secret sealed by `seal_totp_secret`."""
+        return crypto.unseal(self.master_key, sealed, _totp_context(staff_id))
+
     def name_dob_index(self, name: str, born_on: date) -> str:
         """Blind index for exact name + date of birth look-ups and duplicate checks."""
         return crypto.blind_index(
@@ -106,3 +114,7 @@ def _data_key_context(resident_id: str) -> str:
 
 def _signing_key_context(kid: str) -> str:
     return f"signing-key:{kid}"
+
+
+def _totp_context(staff_id: int) -> str:
+    return f"totp:{staff_id}"

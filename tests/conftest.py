@@ -27,7 +27,7 @@ from idcard.migrate import upgrade_database
 from idcard.models import Role, Site
 from idcard.services import services
 from idcard.settings import Settings
-from tests.helpers import PASSWORD, signed_in
+from tests.helpers import PASSWORD, enroll_totp, signed_in
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -164,13 +164,16 @@ def site(db_session: Session) -> Site:
 
 
 @pytest.fixture
-def staff(db_session: Session, site: Site):
-    """Create a staff account per role: staff(Role.CLERK) -> username."""
+def staff(app, db_session: Session, site: Site):
+    """Create a staff account per role: staff(Role.CLERK) -> username. Supervisors and
+    admins get their authenticator secret set up (tests.helpers.totp_secret)."""
 
-    def make(role: Role, username: str | None = None) -> str:
+    def make(role: Role, username: str | None = None, site_id: int | None = None) -> str:
         username = username or f"{role.value}-{secrets.token_hex(3)}"
-        accounts.create_user(db_session, Actor(None, None), username, PASSWORD, role,
-                             site.id)
+        user = accounts.create_user(db_session, Actor(None, None), username, PASSWORD, role,
+                                    site_id or site.id)
+        if role != Role.CLERK:
+            enroll_totp(db_session, services(app).vault, user)
         db_session.commit()
         return username
 

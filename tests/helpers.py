@@ -3,18 +3,22 @@ enrollments, cards issued and printed through the web."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import re
 import socket
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from PIL import Image, ImageDraw
 from sqlmodel import func, select
 
-from idcard.models import Card
+from idcard.models import Card, StaffUser, utcnow
 
 DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "correct horse battery staple"
@@ -41,13 +45,38 @@ def post_form(client, url: str, data: dict, *, page_url: str | None = None, **kw
 
 
 def login(client, username: str, password: str = PASSWORD):
+    """The password step of signing in; the response (a redirect when it was right)."""
     return post_form(client, "/staff/login", {"username": username, "password": password})
 
 
+def totp_secret(username: str) -> str:
+    """The authenticator secret `enroll_totp` gives an account (fixed per username)."""
+    return base64.b32encode(hashlib.sha256(username.encode()).digest()[:20]).decode()
+
+
+def enroll_totp(session: Any, vault: Any, user: StaffUser) -> None:
+    """Set up the account's second factor directly, as if its owner had scanned the QR."""
+    user.totp_sealed = vault.seal_totp_secret(user.id, totp_secret(user.username).encode())
+    user.totp_since = utcnow()
+    session.add(user)
+
+
+def enter_code(client: Any, username: str) -> Any:
+    """The second step of signing in; a code of the next 30 s if this one was used."""
+    totp = pyotp.TOTP(totp_secret(username))
+    response = post_form(client, "/staff/login/code", {"code": totp.now()})
+    if response.status_code == 200:
+        response = post_form(client, "/staff/login/code", {"code": totp.at(time.time() + 30)})
+    return response
+
+
 def signed_in(app: Any, username: str) -> Any:
-    """A new test client of `app`, signed in as this staff member."""
+    """A new test client of `app`, signed in as this staff member (with the code, when
+    their role needs one)."""
     client = app.test_client()
     response = login(client, username)
+    if response.headers.get("Location", "").endswith("/staff/login/code"):
+        response = enter_code(client, username)
     assert response.status_code == 302, response.text[:500]
     return client
 
@@ -135,7 +164,7 @@ def latest_card(session: Any, resident_id: str) -> Card:
 
 def print_pdf(client: Any, card: Card) -> bytes:
     page = f"/staff/residents/{card.resident_id}"
-    response = post_form(client, f"/staff/cards/{card.id}/print", {}, page_url=page)
+    response = post_form(client, f"/staff/cards/{card.public_id}/print", {}, page_url=page)
     assert response.status_code == 200, response.text[:500]
     assert response.mimetype == "application/pdf"
     return bytes(response.data)
@@ -154,7 +183,8 @@ def card_action(client: Any, card: Card, action: str, **data: Any) -> Any:
     """Post a card action (revoke, suspend, renew...) from the resident's page; the
     response, which must be the redirect back."""
     page = f"/staff/residents/{card.resident_id}"
-    response = post_form(client, f"/staff/cards/{card.id}/{action}", data, page_url=page)
+    response = post_form(client, f"/staff/cards/{card.public_id}/{action}", data,
+                         page_url=page)
     assert response.status_code == 302, response.text[:500]
     return response
 

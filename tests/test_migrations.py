@@ -20,6 +20,7 @@ from sqlmodel import SQLModel, select
 
 from idcard import create_app
 from idcard.apikeys import hash_key, new_api_key
+from idcard.audit_chain import verify_chain
 from idcard.auth.accounts import hasher
 from idcard.db import make_engine
 from idcard.issuance.card_numbers import format_card_number, new_card_number
@@ -45,6 +46,7 @@ from tests.conftest import make_settings
 from tests.helpers import (
     PASSWORD,
     count_rows,
+    enroll_totp,
     enrolled_resident,
     issue,
     latest_card,
@@ -199,12 +201,19 @@ def assert_rows_survived(session, vault: Vault, old: dict[str, Any]) -> None:
     (event,) = session.exec(select(AuditEvent)).all()
     assert (event.at, event.staff_id, event.action, event.record_id) == (
         AT, staff.id, "card.issue", str(card.id))
+    # 0005: the kept event starts the hash chain; every row got its own public id.
+    assert event.seq == 1 and verify_chain(session).broken is None
+    assert len({card.public_id, site.public_id, staff.public_id}) == 3
+    assert all(len(x) == 32 for x in (card.public_id, site.public_id, staff.public_id))
     with pytest.raises(DBAPIError, match="append-only"):  # still append-only
         session.execute(text("DELETE FROM audit_event"))
     session.rollback()
 
 
 def assert_the_app_works_with_them(app, old: dict[str, Any]) -> None:
+    with services(app).session() as session:  # supervisors sign in with a second factor
+        enroll_totp(session, services(app).vault, session.get(StaffUser, old["staff_id"]))
+        session.commit()
     staff = signed_in(app, "ana.clerk")  # the password hash carried over
     page = staff.get(f"/staff/residents/{old['resident_id']}")
     assert page.status_code == 200

@@ -8,6 +8,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from idcard.edge import bounded_int
 from idcard.models import Role, SiteKind
 
 ROLE_CHOICES = [SelectChoice(Role.CLERK.value, _l("Clerk")),
@@ -23,11 +24,13 @@ class SiteForm(FlaskForm):
     active = BooleanField(_l("Open for enrollment"), default=True)
     requires_pickup = BooleanField(
         _l("Cards become valid only when handed over in person (not when printed)"))
+    clerks_need_totp = BooleanField(
+        _l("Clerks sign in with a second factor too (supervisors and admins always do)"))
 
 
 class StaffForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    site_id = SelectField(_l("Site"), coerce=lambda v: int(v) if v else None,
+    site_id = SelectField(_l("Site"), coerce=lambda v: bounded_int(str(v)) if v else None,
                           validate_choice=False)
     active = BooleanField(_l("May sign in"), default=True)
 

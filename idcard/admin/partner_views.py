@@ -48,12 +48,13 @@ def list_partners() -> Response | str:
 
 
 def _key_action(
-    partner_id: int, action: Callable[[Session, Partner], str | None], done: str | None,
+    partner_id: str, action: Callable[[Session, Partner], str | None], done: str | None,
 ) -> Response | str:
     """Change a partner's keys; show the new key if the change made one."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    partner = db.session().get(Partner, partner_id) or abort(404)
+    partner = db.session().exec(
+        select(Partner).where(Partner.public_id == partner_id)).first() or abort(404)
     with transaction(done) as tx:
         key = action(tx.session, partner)
     services().partner_keys.expire()
@@ -62,20 +63,20 @@ def _key_action(
     return redirect(url_for("partners.list_partners"))
 
 
-@bp.post("/<int:partner_id>/rotate")
+@bp.post("/<opaque:partner_id>/rotate")
 @requires_role(Role.ADMIN)
-def rotate(partner_id: int) -> Response | str:
+def rotate(partner_id: str) -> Response | str:
     """Issue a new key; the partner's current keys stop working after a grace period."""
     return _key_action(partner_id, lambda session, partner: partners.rotate_keys(
         session, current_actor(), partner), None)
 
 
-@bp.post("/<int:partner_id>/keys/<int:key_id>/revoke")
+@bp.post("/<opaque:partner_id>/keys/<opaque:key_id>/revoke")
 @requires_role(Role.ADMIN)
-def revoke(partner_id: int, key_id: int) -> Response | str:
+def revoke(partner_id: str, key_id: str) -> Response | str:
     """Stop a key at once."""
     def revoke_one(session: Session, partner: Partner) -> None:
-        key = session.get(PartnerKey, key_id)
+        key = session.exec(select(PartnerKey).where(PartnerKey.public_id == key_id)).first()
         if key is None or key.partner_id != partner.id:
             abort(404)
         partners.revoke_key(session, current_actor(), key)

@@ -22,7 +22,7 @@ def create_partner(session: Session, actor: Actor, name: str) -> Partner:
     partner = Partner(name=name)
     session.add(partner)
     session.flush()
-    record_event(session, actor, "partner.create", "partner", partner.id)
+    record_event(session, actor, "partner.create", "partner", partner.public_id)
     return partner
 
 
@@ -33,7 +33,7 @@ def create_key(session: Session, actor: Actor, partner: Partner) -> str:
     record = PartnerKey(partner_id=partner.id, prefix=key[:10], key_hash=hash_key(key))
     session.add(record)
     session.flush()
-    record_event(session, actor, "partner.key_create", "partner_key", record.id)
+    record_event(session, actor, "partner.key_create", "partner_key", record.public_id)
     return key
 
 
@@ -49,7 +49,7 @@ def rotate_keys(session: Session, actor: Actor, partner: Partner) -> str:
 def revoke_key(session: Session, actor: Actor, key: PartnerKey) -> None:
     key.revoked_at = key.revoked_at or utcnow()
     session.add(key)
-    record_event(session, actor, "partner.key_revoke", "partner_key", key.id)
+    record_event(session, actor, "partner.key_revoke", "partner_key", key.public_id)
 
 
 def _live_keys(session: Session, partner: Partner) -> list[PartnerKey]:

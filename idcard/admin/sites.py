@@ -12,7 +12,7 @@ from idcard.textfields import clean_text
 
 def save_site(
     session: Session, actor: Actor, site: Site | None, name: str, kind: str, active: bool,
-    requires_pickup: bool = False,
+    requires_pickup: bool = False, clerks_need_totp: bool = False,
 ) -> Site:
     """Create a site (site=None) or update one; names are unique."""
     name = clean_text(name, N_("Site name"), max_length=120)
@@ -24,8 +24,9 @@ def save_site(
     created = site is None
     site = site or Site(name=name)
     site.name, site.kind, site.active = name, kind, active
-    site.requires_pickup = requires_pickup
+    site.requires_pickup, site.clerks_need_totp = requires_pickup, clerks_need_totp
     session.add(site)
     session.flush()
-    record_event(session, actor, "site.create" if created else "site.update", "site", site.id)
+    record_event(session, actor, "site.create" if created else "site.update", "site",
+                 site.public_id)
     return site

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from idcard.audit import Actor, record_event
+from idcard.auth.sessions import end_all_sessions
 from idcard.errors import N_, UserError
 from idcard.models import Role, SetupLink, Site, StaffUser, utcnow
 from idcard.textfields import clean_text
@@ -58,8 +59,12 @@ def create_user(
                      role=role, site_id=site_id)
     session.add(user)
     session.flush()
-    record_event(session, actor, "staff.create", "staff_user", user.id)
+    record_event(session, actor, "staff.create", "staff_user", user.public_id)
     return user
+
+
+class WrongPasswordError(UserError):
+    """The current password given to confirm a change is not right."""
 
 
 def update_user(
@@ -68,11 +73,11 @@ def update_user(
 ) -> None:
     """Change a staff member's role, site or whether the account may sign in."""
     _check_site(session, role, site_id)
+    if (user.role, user.site_id, user.active) != (role, site_id, active):
+        end_all_sessions(session, user.id)  # they sign in again under the new terms
     user.role, user.site_id, user.active = role, site_id, active
-    if not active:
-        user.password_changed_at = utcnow()  # ends every open session of the account
     session.add(user)
-    record_event(session, actor, "staff.update", "staff_user", user.id)
+    record_event(session, actor, "staff.update", "staff_user", user.public_id)
 
 
 def _check_site(session: Session, role: Role, site_id: int | None) -> None:
@@ -83,11 +88,22 @@ def _check_site(session: Session, role: Role, site_id: int | None) -> None:
         raise UserError(N_("Clerks and supervisors must work at a site."))
 
 
+def may_sign_in(session: Session, user: StaffUser) -> bool:
+    """Active accounts; staff other than admins only while their site is open."""
+    if not user.active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    site = session.get(Site, user.site_id) if user.site_id is not None else None
+    return site is not None and site.active
+
+
 def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
     """Return the active account these credentials open, or None."""
-    user = session.exec(
-        select(StaffUser).where(StaffUser.username == username.strip().lower())
-    ).first()
+    typed = username.strip().lower()
+    user = None
+    if typed and len(typed) <= 64 and set(typed) <= USERNAME_CHARS:  # else no such account
+        user = session.exec(select(StaffUser).where(StaffUser.username == typed)).first()
     try:
         hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -103,15 +119,16 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
 def change_password(
     session: Session, actor: Actor, user: StaffUser, current: str, new: str,
 ) -> None:
-    """Set a new password after checking the current one."""
+    """Set a new password after checking the current one; ends every session."""
     try:
         hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
-        raise UserError(N_("The current password is not right.")) from None
+        raise WrongPasswordError(N_("The current password is not right.")) from None
     user.password_hash = hash_password(new, user.username)
     user.password_changed_at = utcnow()
     session.add(user)
-    record_event(session, actor, "staff.change_password", "staff_user", user.id)
+    end_all_sessions(session, user.id)
+    record_event(session, actor, "staff.change_password", "staff_user", user.public_id)
 
 
 def reset_password(session: Session, actor: Actor, user: StaffUser, new: str) -> None:
@@ -119,7 +136,8 @@ def reset_password(session: Session, actor: Actor, user: StaffUser, new: str) ->
     user.password_hash = hash_password(new, user.username)
     user.password_changed_at = utcnow()
     session.add(user)
-    record_event(session, actor, "staff.reset_password", "staff_user", user.id)
+    end_all_sessions(session, user.id)
+    record_event(session, actor, "staff.reset_password", "staff_user", user.public_id)
 
 
 def admin_exists(session: Session) -> bool:

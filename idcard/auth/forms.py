@@ -33,3 +33,17 @@ class SetupForm(NewPasswordMixin, FlaskForm):
 class PasswordChangeForm(NewPasswordMixin, FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)],
                             render_kw={"autocomplete": "current-password", "autofocus": True})
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code from the authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autofocus": True,
+                                  "inputmode": "text", "spellcheck": "false"})
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("The 6-digit code the app shows now"),
+                       validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autofocus": True,
+                                  "inputmode": "numeric"})

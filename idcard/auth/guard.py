@@ -1,19 +1,28 @@
-"""Who is signed in, and what their role lets them open."""
+"""Who is signed in, and what their role lets them open.
+
+The cookie names a server-side session (`idcard.auth.sessions`); each request checks
+that it was not ended, has not timed out, passed the second factor, and that the
+account may still work (active, at an open site). Role and site are read fresh.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, request
 from flask_login import UserMixin, current_user
 
-from idcard import db
-from idcard.audit import Actor
+from idcard.audit import Actor, record_event
+from idcard.auth.accounts import may_sign_in
+from idcard.auth.sessions import SessionPolicy, live_session, touch
 from idcard.extensions import login_manager
 from idcard.models import Role, StaffUser
+from idcard.services import services
+from idcard.transaction import transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,13 +32,14 @@ class StaffPrincipal(UserMixin):
     """The signed-in staff member, detached from the database session."""
 
     user_id: int
+    public_id: str
     username: str
     role: Role
     site_id: int | None
-    session_id: str
+    token: str  # the session cookie's token; the database keeps only its hash
 
     def get_id(self) -> str:
-        return self.session_id
+        return self.token
 
     @property
     def actor(self) -> Actor:
@@ -39,25 +49,31 @@ class StaffPrincipal(UserMixin):
         return self.role.includes(Role(role))
 
 
-def session_id(user: StaffUser) -> str:
-    """Login sessions name the password's age, so a password change ends old sessions."""
-    return f"{user.id}:{user.password_changed_at.timestamp():.6f}"
-
-
-def principal(user: StaffUser) -> StaffPrincipal:
+def principal(user: StaffUser, token: str) -> StaffPrincipal:
     assert user.id is not None
-    return StaffPrincipal(user.id, user.username, Role(user.role), user.site_id, session_id(user))
+    return StaffPrincipal(user.id, user.public_id, user.username, Role(user.role),
+                          user.site_id, token)
+
+
+def session_policy() -> SessionPolicy:
+    settings = services().settings
+    return SessionPolicy(idle=timedelta(minutes=settings.session_idle_minutes),
+                         lifetime=timedelta(hours=settings.session_lifetime_hours))
 
 
 @login_manager.user_loader
-def load_user(value: str) -> StaffPrincipal | None:
-    user_id, _, _ = value.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session().get(StaffUser, int(user_id))
-    if user is None or not user.active or session_id(user) != value:
-        return None
-    return principal(user)
+def load_user(token: str) -> StaffPrincipal | None:
+    # Its own short transaction: the request's session starts after it, on fresh data.
+    with services().session() as session:
+        row = live_session(session, token, session_policy())
+        if row is None or not row.second_factor_done:
+            return None
+        user = session.get(StaffUser, row.staff_id)
+        if user is None or not may_sign_in(session, user):
+            return None
+        touch(session, row)
+        session.commit()
+        return principal(user, token)
 
 
 def requires_role(role: Role) -> Callable[[F], F]:
@@ -69,6 +85,9 @@ def requires_role(role: Role) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.can(role):
+                with transaction() as tx:  # a refused try is audited, by route name only
+                    record_event(tx.session, current_actor(), "access.forbidden", "route",
+                                 request.endpoint)
                 abort(403)
             return view(*args, **kwargs)
 

@@ -10,10 +10,11 @@ from flask.cli import FlaskGroup
 
 def register_commands(app: Flask) -> None:
     """Add every operator command to the app's CLI."""
+    from idcard.cli.audit import AUDIT_COMMANDS
     from idcard.cli.cards import CARD_COMMANDS
     from idcard.cli.staff import STAFF_COMMANDS
 
-    for command in (*STAFF_COMMANDS, *CARD_COMMANDS):
+    for command in (*STAFF_COMMANDS, *CARD_COMMANDS, *AUDIT_COMMANDS):
         app.cli.add_command(command)
 
 

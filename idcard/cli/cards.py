@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from idcard.audit import OPERATOR
 from idcard.errors import UserError
+from idcard.files import open_private
 from idcard.issuance.cards import print_queue
 from idcard.issuance.printing import print_cards
 from idcard.keys import revoke_key, rotate_keys
@@ -86,7 +87,7 @@ def print_queue_command(site_name: str, out_path: Path, layout: str) -> None:
             return
         partial = out_path.with_name(out_path.name + ".part")
         with click.progressbar(length=len(queue), label="printing cards") as bar, \
-                partial.open("wb") as out:
+                open_private(partial) as out:
             done = 0
 
             def advance(count: int) -> None:

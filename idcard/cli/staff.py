@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import select
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from idcard.admin.sites import save_site
 from idcard.audit import OPERATOR
@@ -63,7 +63,15 @@ def serve_command(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     announce_setup_link(app, f"http://{host}:{port}")
     # werkzeug directly: Flask's app.run() refuses to start from inside a CLI command.
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
+               request_handler=QuietServerHandler)
+
+
+class QuietServerHandler(WSGIRequestHandler):
+    """Name no server software or version in the Server header."""
+
+    server_version = "idcard"
+    sys_version = ""
 
 
 @click.command("create-user")

@@ -25,9 +25,11 @@ from idcard.auth.guard import current_actor, requires_role
 from idcard.cardprint.streaming import StreamCancelled, stream_writes
 from idcard.forms import ActionForm
 from idcard.issuance import cards as lifecycle
+from idcard.issuance.access import card_in_reach, resident_in_reach
 from idcard.issuance.printing import print_cards
+from idcard.issuance.scope import CardAct, Reach
 from idcard.keys import current_signer
-from idcard.models import Card, Resident, Role
+from idcard.models import Role
 from idcard.services import services
 from idcard.tokens import SigningKey
 from idcard.transaction import transaction
@@ -41,13 +43,6 @@ def card_policy() -> lifecycle.CardPolicy:
     return lifecycle.CardPolicy(
         years=settings.card_years, young_years=settings.young_card_years,
         young_under_age=services().rules.requirements.caretaker_under_age)
-
-
-def _card_or_404(card_id: int) -> Card:
-    card = db.session().get(Card, card_id)
-    if card is None:
-        abort(404)
-    return card
 
 
 def _act(action: Callable[[Session], object], done: str, resident_id: str) -> Response:
@@ -67,31 +62,31 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-@bp.post("/residents/<resident_id>/cards")
+@bp.post("/residents/<opaque:resident_id>/cards")
 @requires_role(Role.CLERK)
 def issue_card(resident_id: str) -> Response:
     """Issue a first card; it joins this site's print queue."""
-    resident = db.session().get(Resident, resident_id) or abort(404)
+    resident, _reach = resident_in_reach(resident_id, Reach.FULL)
     return _act(lambda session: lifecycle.issue_card(
         session, services().vault, _signer(session), resident, current_actor(), card_policy(),
         today=_today()),
         _("Card issued. It waits in the print queue."), resident_id)
 
 
-@bp.post("/cards/<int:card_id>/print")
+@bp.post("/cards/<opaque:card_id>/print")
 @requires_role(Role.CLERK)
-def print_card(card_id: int) -> Response:
+def print_card(card_id: str) -> Response:
     """Download one card's PDF (ID-1 pages) and mark it printed."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    card = _card_or_404(card_id)
+    card, _resident = card_in_reach(card_id, CardAct.PRODUCE)
     out = io.BytesIO()
     with transaction() as tx:
         print_cards(tx.session, services().vault, services().settings, [card], out,
                     current_actor(), workers=0)
     if not tx.committed:
         return redirect(url_for("staff.show_resident", resident_id=card.resident_id))
-    return _pdf_response(out.getvalue(), f"card-{card.id}.pdf")
+    return _pdf_response(out.getvalue(), f"card-{card.public_id[:8]}.pdf")
 
 
 def _pdf_response(body: bytes | Iterable[bytes], filename: str) -> Response:
@@ -140,20 +135,20 @@ def print_queue() -> Response:
     return response
 
 
-@bp.post("/cards/<int:card_id>/handover")
+@bp.post("/cards/<opaque:card_id>/handover")
 @requires_role(Role.CLERK)
-def hand_over(card_id: int) -> Response:
+def hand_over(card_id: str) -> Response:
     """Record that the resident collected the card in person."""
-    card = _card_or_404(card_id)
+    card, _resident = card_in_reach(card_id, CardAct.PRODUCE)
     return _act(lambda session: lifecycle.record_handover(session, card, current_actor()),
                 _("Handover recorded. The card is valid now."), card.resident_id)
 
 
-@bp.post("/cards/<int:card_id>/replace")
+@bp.post("/cards/<opaque:card_id>/replace")
 @requires_role(Role.CLERK)
-def replace(card_id: int) -> Response:
+def replace(card_id: str) -> Response:
     """Stop a lost, stolen or damaged card and issue its replacement."""
-    card = _card_or_404(card_id)
+    card, _resident = card_in_reach(card_id, CardAct.SERVE)
     return _act(lambda session: lifecycle.replace_card(
         session, services().vault, _signer(session), card,
         request.form.get("reason", ""), request.form.get("fee_waived") == "y",
@@ -162,37 +157,37 @@ def replace(card_id: int) -> Response:
         card.resident_id)
 
 
-@bp.post("/cards/<int:card_id>/renew")
+@bp.post("/cards/<opaque:card_id>/renew")
 @requires_role(Role.CLERK)
-def renew(card_id: int) -> Response:
+def renew(card_id: str) -> Response:
     """Issue the next card within the renewal window."""
-    card = _card_or_404(card_id)
+    card, _resident = card_in_reach(card_id, CardAct.SERVE)
     return _act(lambda session: lifecycle.renew_card(
         session, services().vault, _signer(session), card, current_actor(), card_policy(),
         today=_today()),
         _("Renewed. The new card waits in the print queue."), card.resident_id)
 
 
-@bp.post("/cards/<int:card_id>/suspend")
+@bp.post("/cards/<opaque:card_id>/suspend")
 @requires_role(Role.SUPERVISOR)
-def suspend(card_id: int) -> Response:
-    card = _card_or_404(card_id)
+def suspend(card_id: str) -> Response:
+    card, _resident = card_in_reach(card_id, CardAct.END)
     return _act(lambda session: lifecycle.suspend_card(session, card, current_actor()),
                 _("Card suspended: it does not verify until unsuspended."), card.resident_id)
 
 
-@bp.post("/cards/<int:card_id>/unsuspend")
+@bp.post("/cards/<opaque:card_id>/unsuspend")
 @requires_role(Role.SUPERVISOR)
-def unsuspend(card_id: int) -> Response:
-    card = _card_or_404(card_id)
+def unsuspend(card_id: str) -> Response:
+    card, _resident = card_in_reach(card_id, CardAct.END)
     return _act(lambda session: lifecycle.unsuspend_card(session, card, current_actor()),
                 _("Card active again."), card.resident_id)
 
 
-@bp.post("/cards/<int:card_id>/revoke")
+@bp.post("/cards/<opaque:card_id>/revoke")
 @requires_role(Role.SUPERVISOR)
-def revoke(card_id: int) -> Response:
-    card = _card_or_404(card_id)
+def revoke(card_id: str) -> Response:
+    card, _resident = card_in_reach(card_id, CardAct.END)
     return _act(lambda session: lifecycle.revoke_card(
         session, card, request.form.get("reason", ""), current_actor()),
         _("Card revoked."), card.resident_id)

@@ -123,7 +123,7 @@ def _new_card(
 
     card = _insert_unique(session, draw)
     _set_state(session, card, CardState.AWAITING_PRINT)
-    record_event(session, actor, "card.issue", "card", card.id)
+    record_event(session, actor, "card.issue", "card", card.public_id)
     return card
 
 
@@ -197,7 +197,7 @@ def record_printed(session: Session, cards: list[Card], actor: Actor) -> None:
         if card.state == CardState.AWAITING_PRINT:
             waits = card.site_id in pickup_sites
             _set_state(session, card, CardState.AWAITING_PICKUP if waits else CardState.ACTIVE)
-        record_event(session, actor, "card.print", "card", card.id)
+        record_event(session, actor, "card.print", "card", card.public_id)
 
 
 def record_handover(session: Session, card: Card, actor: Actor) -> None:
@@ -205,7 +205,7 @@ def record_handover(session: Session, card: Card, actor: Actor) -> None:
     _require(card, (CardState.AWAITING_PICKUP,), N_("This card is not waiting for pickup."))
     card.handed_over_at = utcnow()
     _set_state(session, card, CardState.ACTIVE)
-    record_event(session, actor, "card.handover", "card", card.id)
+    record_event(session, actor, "card.handover", "card", card.public_id)
 
 
 def _end(session: Session, card: Card, state: CardState, reason: str) -> None:
@@ -228,7 +228,7 @@ def replace_card(
     new = _new_card(session, vault, signer, resident, actor, policy, today, card.expires_on)
     new.fee_waived = fee_waived
     session.add(new)
-    record_event(session, actor, f"card.replace_{reason}", "card", card.id)
+    record_event(session, actor, f"card.replace_{reason}", "card", card.public_id)
     return new
 
 
@@ -253,20 +253,20 @@ def renew_card(
     resident = session.get(Resident, card.resident_id)
     assert resident is not None
     new = _new_card(session, vault, signer, resident, actor, policy, today, None)
-    record_event(session, actor, "card.renew", "card", card.id)
+    record_event(session, actor, "card.renew", "card", card.public_id)
     return new
 
 
 def suspend_card(session: Session, card: Card, actor: Actor) -> None:
     _require(card, (CardState.ACTIVE,), N_("Only an active card can be suspended."))
     _set_state(session, card, CardState.SUSPENDED)
-    record_event(session, actor, "card.suspend", "card", card.id)
+    record_event(session, actor, "card.suspend", "card", card.public_id)
 
 
 def unsuspend_card(session: Session, card: Card, actor: Actor) -> None:
     _require(card, (CardState.SUSPENDED,), N_("This card is not suspended."))
     _set_state(session, card, CardState.ACTIVE)
-    record_event(session, actor, "card.unsuspend", "card", card.id)
+    record_event(session, actor, "card.unsuspend", "card", card.public_id)
 
 
 def revoke_card(session: Session, card: Card, reason: str, actor: Actor) -> None:
@@ -275,7 +275,7 @@ def revoke_card(session: Session, card: Card, reason: str, actor: Actor) -> None
         raise CardNotIssuableError(N_("Choose a reason for revoking the card."))
     _require(card, LIVE_STATES, N_("This card has ended already."))
     _end(session, card, CardState.REVOKED, reason)
-    record_event(session, actor, f"card.revoke_{reason}", "card", card.id)
+    record_event(session, actor, f"card.revoke_{reason}", "card", card.public_id)
 
 
 def print_queue(session: Session, site_id: int) -> list[Card]:

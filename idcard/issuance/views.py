@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 from werkzeug.wrappers import Response
 
 from idcard import db
 from idcard.audit import record_event
 from idcard.auth.guard import current_actor, requires_role
 from idcard.forms import ActionForm
+from idcard.issuance.access import current_scope, grant_serving, resident_in_reach
 from idcard.issuance.card_numbers import format_card_number
 from idcard.issuance.cards import (
     LIVE_STATES,
@@ -34,6 +36,7 @@ from idcard.issuance.residents import (
     open_resident,
 )
 from idcard.issuance.review import approve_resident, discard_resident
+from idcard.issuance.scope import Reach, Scope, reach
 from idcard.models import Card, CardState, Resident, ReviewState, Role, Site
 from idcard.services import services
 from idcard.transaction import transaction
@@ -55,8 +58,8 @@ def home() -> str:
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     enrolled_today = session.exec(select(func.count()).select_from(Resident).where(
         Resident.site_id == actor.site_id, Resident.enrolled_at >= today)).one()
-    to_review = session.exec(select(func.count()).select_from(Resident).where(
-        Resident.review == ReviewState.POSSIBLE_DUPLICATE)).one()
+    to_review = session.exec(_in_site(select(func.count()).select_from(Resident).where(
+        Resident.review == ReviewState.POSSIBLE_DUPLICATE), current_scope())).one()
     site = session.get(Site, actor.site_id) if actor.site_id else None
     queued = session.exec(select(func.count()).select_from(Card).where(
         Card.site_id == actor.site_id, Card.state == CardState.AWAITING_PRINT)).one()
@@ -110,11 +113,9 @@ def _application(form: EnrollmentForm) -> Application:
     )
 
 
-def _resident_or_404(resident_id: str) -> Resident:
-    resident = db.session().get(Resident, resident_id)
-    if resident is None:
-        abort(404)
-    return resident
+def _in_site(query: Any, scope: Scope) -> Any:
+    """Limit a query over residents to the staff member's site (admins: every site)."""
+    return query if scope.everywhere else query.where(Resident.site_id == scope.site_id)
 
 
 def _opened(resident: Resident) -> tuple[ResidentKey, ResidentRecord]:
@@ -126,11 +127,15 @@ def _opened(resident: Resident) -> tuple[ResidentKey, ResidentRecord]:
     return key, open_record(key, resident)
 
 
-@bp.get("/residents/<resident_id>")
+@bp.get("/residents/<opaque:resident_id>")
 @requires_role(Role.CLERK)
 def show_resident(resident_id: str) -> str:
-    """A resident's details and photo, opened with their data key."""
-    key, record = _opened(_resident_or_404(resident_id))
+    """A resident's details and photo, opened with their data key.
+
+    Staff serving a resident of another site see only what serving needs.
+    """
+    resident, level = resident_in_reach(resident_id)
+    key, record = _opened(resident)
     with transaction() as tx:
         record_event(tx.session, current_actor(), "resident.view", "resident", resident_id)
     session = db.session()
@@ -140,14 +145,15 @@ def show_resident(resident_id: str) -> str:
     return render_template(
         "issuance/resident.html", record=record, cards=cards, numbers=numbers,
         live_states=LIVE_STATES, replace_reasons=REPLACE_REASONS, revoke_reasons=REVOKE_REASONS,
-        site=session.get(Site, record.site_id), form=ActionForm())
+        site=session.get(Site, record.site_id), form=ActionForm(),
+        full=level is Reach.FULL, here=current_actor().site_id)
 
 
-@bp.get("/residents/<resident_id>/photo.jpg")
+@bp.get("/residents/<opaque:resident_id>/photo.jpg")
 @requires_role(Role.CLERK)
 def resident_photo(resident_id: str) -> Response:
     """The resident's photo; never cached by the browser or a proxy."""
-    _key, record = _opened(_resident_or_404(resident_id))
+    _key, record = _opened(resident_in_reach(resident_id)[0])
     response = Response(record.photo_jpeg, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -163,10 +169,24 @@ def lookup() -> str:
         with transaction() as tx:
             found = find_by_name_and_birth(tx.session, vault(), form.name.data or "",
                                            form.born_on.data)
+            for resident in found:
+                _record_found(tx.session, resident)
             matches = [open_resident(tx.session, vault(), r) for r in found]
-            record_event(tx.session, current_actor(), "resident.lookup")
+            if not found:
+                record_event(tx.session, current_actor(), "resident.lookup")
     return render_template("issuance/lookup.html", form=form, matches=matches,
-                           searched=form.is_submitted(), card_form=CardLookupForm(formdata=None))
+                           searched=form.is_submitted(), card_form=CardLookupForm(formdata=None),
+                           here=current_actor().site_id)
+
+
+def _record_found(session: Session, resident: Resident) -> None:
+    """Audit an exact look-up's find; one of another site may be served from now on."""
+    if reach(session, current_scope(), resident) is Reach.NONE:
+        grant_serving(resident.id)
+        record_event(session, current_actor(), "resident.lookup_other_site", "resident",
+                     resident.id)
+    else:
+        record_event(session, current_actor(), "resident.lookup", "resident", resident.id)
 
 
 @bp.post("/lookup/card")
@@ -177,7 +197,11 @@ def lookup_card() -> Response | str:
     if card_form.validate_on_submit():
         with transaction() as tx:
             card = find_card_by_number(tx.session, vault(), card_form.number.data or "")
-            record_event(tx.session, current_actor(), "card.lookup")
+            resident = tx.session.get(Resident, card.resident_id) if card else None
+            if resident is None:
+                record_event(tx.session, current_actor(), "card.lookup")
+            else:
+                _record_found(tx.session, resident)
         if tx.committed:
             if card is not None:
                 return redirect(url_for("staff.show_resident", resident_id=card.resident_id))
@@ -191,26 +215,40 @@ def lookup_card() -> Response | str:
 def list_reviews() -> str:
     """Enrollments flagged as possible duplicates, oldest first."""
     session = db.session()
-    flagged = session.exec(select(Resident).where(
+    flagged = session.exec(_in_site(select(Resident).where(
         Resident.review == ReviewState.POSSIBLE_DUPLICATE,
-    ).order_by(col(Resident.enrolled_at))).all()
+    ), current_scope()).order_by(col(Resident.enrolled_at))).all()
     pairs = []
-    for resident in flagged:
-        record = open_resident(session, vault(), resident)
-        earlier = [open_resident(session, vault(), r) for r in find_by_name_and_birth(
-            session, vault(), record.details.name, record.details.born_on) if r.id != resident.id]
-        pairs.append((record, earlier))
+    with transaction() as tx:
+        for resident in flagged:
+            record = open_resident(tx.session, vault(), resident)
+            pairs.append((record, _earlier_enrollments(tx.session, record)))
     return render_template("issuance/review.html", pairs=pairs, form=ActionForm())
 
 
-@bp.post("/review/<resident_id>")
+def _earlier_enrollments(session: Session, record: ResidentRecord) -> list[
+        tuple[ResidentRecord, bool]]:
+    """Enrollments with the same name and birth date, each with whether it is shown in
+    full; one from another site shows only what telling two people apart needs."""
+    earlier = []
+    for match in find_by_name_and_birth(session, vault(), record.details.name,
+                                        record.details.born_on):
+        if match.id != record.id:
+            full = reach(session, current_scope(), match) is Reach.FULL
+            if not full:
+                _record_found(session, match)  # its photo may be opened for comparison
+            earlier.append((open_resident(session, vault(), match), full))
+    return earlier
+
+
+@bp.post("/review/<opaque:resident_id>")
 @requires_role(Role.SUPERVISOR)
 def decide_review(resident_id: str) -> Response:
     """Approve a flagged enrollment as a different person, or discard it as a duplicate."""
     decision = request.form.get("decision")
     if not ActionForm().validate_on_submit() or decision not in ("approve", "discard"):
         abort(400)
-    resident = _resident_or_404(resident_id)
+    resident, _reach = resident_in_reach(resident_id, Reach.FULL)
     if decision == "approve":
         with transaction(_("Approved: this is a different person.")) as tx:
             approve_resident(tx.session, current_actor(), resident)

@@ -30,7 +30,7 @@ def keys_of(session, partner: Partner) -> list[PartnerKey]:
 
 
 def events(session, action: str) -> list[tuple[int | None, str | None]]:
-    query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
     return [(e.staff_id, e.record_id) for e in session.exec(query)]
 
 
@@ -43,8 +43,8 @@ def test_a_key_is_stored_only_as_its_sha256(db_session, admin) -> None:
     assert stored.key_hash == hash_key(key) and len(stored.key_hash) == 64
     assert stored.prefix == key[:10]  # enough to tell keys apart in a list, no more
     assert key not in repr(vars(stored))
-    assert events(db_session, "partner.create") == [(admin.staff_id, str(partner.id))]
-    assert events(db_session, "partner.key_create") == [(admin.staff_id, str(stored.id))]
+    assert events(db_session, "partner.create") == [(admin.staff_id, partner.public_id)]
+    assert events(db_session, "partner.key_create") == [(admin.staff_id, stored.public_id)]
 
 
 def test_every_key_is_new(db_session, admin) -> None:
@@ -103,7 +103,7 @@ def test_revocation_is_immediate_and_audited(db_session, admin) -> None:
     revoke_key(db_session, admin, key)  # revoking twice keeps the first time
     db_session.commit()
     assert keys_of(db_session, partner)[0].revoked_at == when
-    assert events(db_session, "partner.key_revoke") == [(admin.staff_id, str(key.id))] * 2
+    assert events(db_session, "partner.key_revoke") == [(admin.staff_id, key.public_id)] * 2
 
 
 @pytest.mark.parametrize("again", ["Central Library", "  Central Library  "])

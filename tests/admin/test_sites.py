@@ -15,7 +15,7 @@ def test_admin_creates_and_edits_a_pickup_site(admin_client, db_session) -> None
     assert response.status_code == 302
     site = db_session.exec(select(Site).where(Site.name == "Pop-up at Hope Shelter")).one()
     assert (site.kind, site.active, site.requires_pickup) == ("popup", True, True)
-    page = f"/staff/admin/sites/{site.id}"
+    page = f"/staff/admin/sites/{site.public_id}"
     post_form(admin_client, page, {"name": "Hope Shelter pop-up", "kind": "popup"})
     db_session.expire_all()
     site = db_session.get(Site, site.id)

@@ -11,7 +11,9 @@ from idcard.models import Role
 from tests.helpers import signed_in
 
 # Staff pages anyone may open: signing in, and the one-time setup link.
-PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup"}
+PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup", "second_factor.enter_code",
+                          "second_factor.set_up"}
+SAMPLE_ARGUMENTS = {"int": "1", "opaque": "0123456789abcdef" * 2, "": "abc"}
 PUBLIC_ENDPOINTS = {
     "static", "index", "i18n.choose_language", "verify.verify_card", "verify.health",
     "verify.openapi", "verify.key_set", "verify.status_list", "verify.verify_page",
@@ -25,8 +27,8 @@ def staff_routes(app: Flask) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/staff") or rule.endpoint in PUBLIC_STAFF_ENDPOINTS:
             continue
-        url = re.sub(r"<(?:int:)?(\w+)>",
-                     lambda m: "1" if "int:" in m.group(0) else "abc", rule.rule)
+        url = re.sub(r"<(?:(\w+):)?\w+>",
+                     lambda m: SAMPLE_ARGUMENTS[m.group(1) or ""], rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, url, method))
     return routes

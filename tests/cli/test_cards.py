@@ -47,17 +47,21 @@ def test_print_queue_command_writes_the_file_then_marks_printed(
                                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert len(PdfReader(out).pages) == 4
+    assert out.stat().st_mode & 0o777 == 0o600  # cards carry personal data
     assert not (tmp_path / "queue.pdf.part").exists()
     db_session.expire_all()
     assert set(db_session.exec(select(Card.state)).all()) == {CardState.ACTIVE}
 
 
 def test_demo_command_writes_real_cards(app, tmp_path, db_session) -> None:
+    out = tmp_path / "demo-cards"
     result = app.test_cli_runner().invoke(args=["demo", "--residents", "2", "--out",
-                                                str(tmp_path), "--seed", "7"])
+                                                str(out), "--seed", "7"])
     assert result.exit_code == 0, result.output
-    pdfs = sorted(tmp_path.glob("*.pdf"))
+    pdfs = sorted(out.glob("*.pdf"))
     assert len(pdfs) == 2
+    assert out.stat().st_mode & 0o777 == 0o700
+    assert all(pdf.stat().st_mode & 0o777 == 0o600 for pdf in pdfs)
     client = app.test_client()
     for pdf in pdfs:
         assert verify(client, token_from_pdf(pdf.read_bytes())) == "valid resident"

@@ -84,11 +84,11 @@ def test_revoking_needs_a_supervisor_and_a_reason(
     _resident_id, card, pdf = printed
     token = token_from_pdf(pdf)
     page = f"/staff/residents/{card.resident_id}"
-    refused = post_form(clerk_client, f"/staff/cards/{card.id}/revoke", {"reason": "fraud"},
+    refused = post_form(clerk_client, f"/staff/cards/{card.public_id}/revoke", {"reason": "fraud"},
                         page_url=page)
     assert refused.status_code == 403
-    no_reason = post_form(supervisor_client, f"/staff/cards/{card.id}/revoke", {"reason": ""},
-                          page_url=page)
+    no_reason = post_form(supervisor_client, f"/staff/cards/{card.public_id}/revoke",
+                          {"reason": ""}, page_url=page)
     assert "Choose a reason" in supervisor_client.get(no_reason.headers["Location"]).text
     assert verify(clerk_client, token) == "valid resident"
     card_action(supervisor_client, card, "revoke", reason="fraud")
@@ -112,7 +112,7 @@ def test_renewal_keeps_the_resident_and_issues_a_new_number_and_token(
     app, clerk_client, db_session, printed,
 ) -> None:
     resident_id, card, pdf = printed
-    refused = post_form(clerk_client, f"/staff/cards/{card.id}/renew", {},
+    refused = post_form(clerk_client, f"/staff/cards/{card.public_id}/renew", {},
                         page_url=f"/staff/residents/{resident_id}")
     assert "Renewal is possible from" in clerk_client.get(refused.headers["Location"]).text
     card.expires_on = date.today() + timedelta(days=30)  # now inside the renewal window

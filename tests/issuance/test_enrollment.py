@@ -18,6 +18,7 @@ from tests.helpers import (
     count_rows,
     encode_image,
     enroll,
+    enroll_totp,
     post_form,
     sample_photo,
     signed_in,
@@ -162,7 +163,9 @@ def test_lookup_finds_exact_name_and_birth_date_only(clerk_client) -> None:
 
 
 def test_a_clerk_without_a_site_cannot_enroll(app, db_session, site) -> None:
-    accounts.create_user(db_session, Actor(None, None), "siteless", PASSWORD, Role.ADMIN, None)
+    user = accounts.create_user(db_session, Actor(None, None), "siteless", PASSWORD, Role.ADMIN,
+                                None)
+    enroll_totp(db_session, services(app).vault, user)
     db_session.commit()
     response = enroll(signed_in(app, "siteless"))
     assert "not assigned to an enrollment site" in response.text

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from idcard.models import PartnerDailyCount, PartnerKey
+from idcard.models import Partner, PartnerDailyCount, PartnerKey
 from idcard.services import services
 from tests.helpers import free_port, post_form
 
@@ -62,12 +62,13 @@ def test_unknown_revoked_and_rotated_keys(app, admin_client, db_session) -> None
     key = new_partner_key(admin_client)
     assert ask(client, key).status_code == 200
     stored = db_session.exec(select(PartnerKey)).one()
+    partner = db_session.get(Partner, stored.partner_id)
     page = "/staff/admin/partners"
-    rotated = post_form(admin_client, f"{page}/{stored.partner_id}/rotate", {}, page_url=page)
+    rotated = post_form(admin_client, f"{page}/{partner.public_id}/rotate", {}, page_url=page)
     new_key = re.search(r'id="new-key">([^<]+)<', rotated.text).group(1)  # type: ignore[union-attr]
     assert ask(client, key).status_code == 200  # the old key works during the grace period
     assert ask(client, new_key).status_code == 200
-    post_form(admin_client, f"{page}/{stored.partner_id}/keys/{stored.id}/revoke", {},
+    post_form(admin_client, f"{page}/{partner.public_id}/keys/{stored.public_id}/revoke", {},
               page_url=page)
     assert ask(client, key).status_code == 401
     assert ask(client, new_key).status_code == 200
@@ -122,7 +123,8 @@ def _post_verify(port: int) -> int:
     """One request on a fresh connection, so the two workers share the load."""
     for _ in range(300):  # wait for the server to listen (at most ~30 s)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            # Generous: the master builds an app before the workers boot, slow on a busy box.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request("POST", "/api/v1/verify", body=json.dumps({"token": "X"}),
                          headers={"Content-Type": "application/json", "Connection": "close"})
             return conn.getresponse().status
