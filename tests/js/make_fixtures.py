@@ -26,17 +26,11 @@ from typing import Any
 
 import cbor2
 
-from idcard.statuslist import InvalidStatusList, read_status_list, sign_status_list
-from idcard.tokens import (
-    CardClaims,
-    InvalidToken,
-    SigningKey,
-    _sig_structure,
-    decode_token,
-    encode_token,
-    jwk,
-    key_set,
-)
+from idcard.statuslist import sign_status_list
+from idcard.tokens import CardClaims, SigningKey, encode_token, jwk, key_set
+from idcard_verifier.card import decode_token
+from idcard_verifier.cose import InvalidToken, sig_structure
+from idcard_verifier.statuslist import InvalidStatusList, read_status_list
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent / "fixtures" / "python-verdicts.json"
@@ -96,7 +90,7 @@ def envelope(
 
 
 def sign(key: SigningKey, protected: bytes, payload: bytes) -> bytes:
-    return key.private.sign(_sig_structure(protected, payload))
+    return key.private.sign(sig_structure(protected, payload))
 
 
 def signed(protected: bytes, payload: bytes, key: SigningKey = KEY, **parts: Any) -> bytes:
