@@ -107,9 +107,9 @@ class OnlineVerifier(Verifier):
         try:
             return super()._claims(token, moment)
         except InvalidToken as refusal:
-            # An unknown kid may be a key rotated in since the last download: look once
-            # more, at most every minute, then answer.
-            if refusal.done != Step.TEXT or moment - self._keys_at < timedelta(minutes=1):
+            # Refused at the kid (the step after FORM): maybe a key rotated in since the
+            # last download. Look once more, at most every minute, then answer.
+            if refusal.done != Step.FORM or moment - self._keys_at < timedelta(minutes=1):
                 raise
         self._refresh_keys(moment)
         return super()._claims(token, moment)

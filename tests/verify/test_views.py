@@ -70,7 +70,17 @@ def test_every_not_valid_answer_is_byte_identical(
         assert response.status_code == 200, reason
         answers.add((response.data, response.headers["Content-Type"],
                      response.headers["Cache-Control"]))
-    assert answers == {(b'{"result": "not valid"}', "application/json", "no-store")}
+    assert answers == {(b'{"result": "not valid"     }', "application/json", "no-store")}
+
+
+def test_both_answers_have_the_same_length_and_headers(app, clerk_client, valid_token) -> None:
+    """Neither a log's size column nor an encrypted response's length tells the answer."""
+    valid = clerk_client.post("/api/v1/verify", json={"token": valid_token})
+    not_valid = clerk_client.post("/api/v1/verify", json={"token": valid_token.lower()})
+    assert valid.get_json() == {"result": "valid resident"}
+    assert not_valid.get_json() == {"result": "not valid"}
+    assert len(valid.data) == len(not_valid.data) == 28
+    assert sorted(valid.headers.items()) == sorted(not_valid.headers.items())
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"tok": "x"}', b"\xff\xfe"])
