@@ -89,3 +89,22 @@ def test_verify_token_command_checks_offline_from_saved_files(
         clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
     result = runner.invoke(args=args)
     assert result.exit_code == 1 and result.output.strip() == "not valid"
+
+
+def test_verify_token_command_reads_a_cose_key_set_and_says_when_it_cannot_tell(
+    app, clerk_client, db_session, tmp_path,
+) -> None:
+    card, pdf = printed_card(clerk_client, db_session)
+    token = token_from_pdf(pdf)
+    (tmp_path / "keys.cbor").write_bytes(clerk_client.get("/.well-known/cose-key-set").data)
+    (tmp_path / "list.cwt").write_bytes(
+        clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
+    runner = app.test_cli_runner()
+    base = ["verify-token", token, "--offline", "--key-set", str(tmp_path / "keys.cbor")]
+    result = runner.invoke(args=[*base, "--status-list", str(tmp_path / "list.cwt")])
+    assert result.exit_code == 0 and result.output.strip() == "valid resident"
+    result = runner.invoke(args=base)
+    assert result.exit_code == 2 and result.output.startswith("cannot tell")
+    (tmp_path / "list.cwt").write_bytes(b"not a list")
+    result = runner.invoke(args=[*base, "--status-list", str(tmp_path / "list.cwt")])
+    assert result.exit_code != 0 and "refused" in result.output

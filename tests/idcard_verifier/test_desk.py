@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +12,8 @@ import pytest
 
 from idcard.statuslist import StatusBits, sign_status_list
 from idcard.tokens import CardClaims, SigningKey, cose_key_set, encode_token, jwk, qr_text
-from idcard_verifier import Answer, OnlineVerifier, Verifier, list_uri
+from idcard.services import services
+from idcard_verifier import Answer, OnlineVerifier, Verifier, list_uri, token_from_text
 from tests.helpers import card_action, printed_card
 from tests.pdfs import token_from_pdf
 
@@ -79,8 +81,6 @@ class Issuer:
 
 
 def _jwk_json(key: SigningKey) -> bytes:
-    import json
-
     return json.dumps(jwk(key.kid, key.public_bytes)).encode()
 
 
@@ -120,10 +120,10 @@ def test_a_freshly_issued_card_checks_against_the_app_itself(
 ) -> None:
     card, pdf = printed_card(clerk_client, db_session)
     scanned = token_from_pdf(pdf)
-    public_url = app.config.get("PREFERRED_URL_SCHEME", "http") + "://localhost"
+    public_url = services(app).settings.public_url
 
     def fetch(url: str) -> bytes:
-        response = clerk_client.get(url.removeprefix(public_url))
+        response = clerk_client.get(url.removeprefix(public_url.rstrip("/")))
         if response.status_code != 200:
             raise OSError(response.status_code)
         return response.data
@@ -145,6 +145,4 @@ def test_the_package_imports_nothing_from_the_app() -> None:
 
 @pytest.mark.parametrize("text", ["https://id.example/v#ABC", "ABC", " ABC\n", "x#ABC"])
 def test_token_from_text_takes_the_fragment(text: str) -> None:
-    from idcard_verifier import token_from_text
-
     assert token_from_text(text) == "ABC"
