@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from idcard.services import services
 from idcard.statuslist import StatusBits, sign_status_list
 from idcard.tokens import CardClaims, SigningKey, cose_key_set, encode_token, jwk, qr_text
-from idcard.services import services
 from idcard_verifier import Answer, OnlineVerifier, Verifier, list_uri, token_from_text
 from tests.helpers import card_action, printed_card
 from tests.pdfs import token_from_pdf
