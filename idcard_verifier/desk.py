@@ -21,7 +21,7 @@ from idcard_verifier.keyset import InvalidKeySet, read_key_set
 from idcard_verifier.statuslist import InvalidStatusList, StatusList, read_status_list
 
 Fetch = Callable[[str], bytes]
-KEY_SET_PATH = "/.well-known/jwks.json"
+KEY_SET_PATH = "/.well-known/cose-key-set"
 
 
 class Answer(StrEnum):
@@ -92,12 +92,12 @@ def fetch_url(url: str) -> bytes:
 class OnlineVerifier(Verifier):
     """A Verifier that downloads the issuer's key set and lists and keeps them cached."""
 
-    def __init__(self, issuer_url: str, *, fetch: Fetch = fetch_url,
+    def __init__(self, issuer_url: str, *, fetch: Fetch | None = None,
                  key_set_max_age: timedelta = timedelta(minutes=5), **options: Any) -> None:
         super().__init__({}, **options)
         self.issuer_url = issuer_url.rstrip("/")
         self.key_set_max_age = key_set_max_age
-        self._fetch = fetch
+        self._fetch = fetch or fetch_url
         self._keys_at = datetime.min.replace(tzinfo=UTC)
         self._lists_at: dict[int, datetime] = {}  # when each list was last asked for
 

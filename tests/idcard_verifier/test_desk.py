@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +11,7 @@ import pytest
 
 from idcard.services import services
 from idcard.statuslist import StatusBits, sign_status_list
-from idcard.tokens import CardClaims, SigningKey, cose_key_set, encode_token, jwk, qr_text
+from idcard.tokens import CardClaims, SigningKey, cose_key_set, encode_token, qr_text
 from idcard_verifier import Answer, OnlineVerifier, Verifier, list_uri, token_from_text
 from tests.helpers import card_action, printed_card
 from tests.pdfs import token_from_pdf
@@ -68,7 +67,7 @@ class Issuer:
 
     def __init__(self) -> None:
         self.documents = {
-            f"{ISSUER}/.well-known/jwks.json": b'{"keys": [%s]}' % _jwk_json(KEY),
+            f"{ISSUER}/.well-known/cose-key-set": cose_key_set([(KEY.kid, KEY.public_bytes)]),
             list_uri(ISSUER, LIST_ID): status_list(),
         }
         self.asked: list[str] = []
@@ -80,16 +79,12 @@ class Issuer:
         return self.documents[url]
 
 
-def _jwk_json(key: SigningKey) -> bytes:
-    return json.dumps(jwk(key.kid, key.public_bytes)).encode()
-
-
 def test_an_online_desk_downloads_keys_and_lists_once_per_cache_time() -> None:
     issuer = Issuer()
     verifier = OnlineVerifier(ISSUER, fetch=issuer)
     for _ in range(3):
         assert verifier.check(token(), now=NOW) is Answer.VALID
-    assert issuer.asked == [f"{ISSUER}/.well-known/jwks.json", list_uri(ISSUER, LIST_ID)]
+    assert issuer.asked == [f"{ISSUER}/.well-known/cose-key-set", list_uri(ISSUER, LIST_ID)]
     assert verifier.check(token(), now=NOW + timedelta(seconds=301)) is Answer.VALID
     assert issuer.asked.count(list_uri(ISSUER, LIST_ID)) == 2
 
@@ -100,8 +95,8 @@ def test_an_online_desk_looks_for_a_rotated_key_once_a_minute() -> None:
     assert verifier.check(token(), now=NOW) is Answer.VALID
     new_key = SigningKey.generate()
     assert verifier.check(token(new_key), now=NOW) is Answer.NOT_VALID
-    issuer.documents[f"{ISSUER}/.well-known/jwks.json"] = (
-        b'{"keys": [%s, %s]}' % (_jwk_json(KEY), _jwk_json(new_key)))
+    issuer.documents[f"{ISSUER}/.well-known/cose-key-set"] = cose_key_set(
+        [(KEY.kid, KEY.public_bytes), (new_key.kid, new_key.public_bytes)])
     assert verifier.check(token(new_key), now=NOW + timedelta(seconds=30)) is Answer.NOT_VALID
     assert verifier.check(token(new_key), now=NOW + timedelta(seconds=61)) is Answer.VALID
 
@@ -146,3 +141,18 @@ def test_the_package_imports_nothing_from_the_app() -> None:
 @pytest.mark.parametrize("text", ["https://id.example/v#ABC", "ABC", " ABC\n", "x#ABC"])
 def test_token_from_text_takes_the_fragment(text: str) -> None:
     assert token_from_text(text) == "ABC"
+
+
+def test_the_readme_desk_works_as_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "idcard_verifier" / "README.md").read_text()
+    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    issuer = Issuer()
+    monkeypatch.setattr("idcard_verifier.desk.fetch_url", issuer)
+    now = datetime.now(UTC)
+    issuer.documents[list_uri(ISSUER, LIST_ID)] = status_list(now - timedelta(minutes=1))
+    namespace: dict = {}
+    exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    on_scan = namespace["on_scan"]
+    assert on_scan(qr_text(ISSUER, token())) == "Card accepted: a valid resident card."
+    assert on_scan(token(index=REVOKED)) == "This card is not valid."
+    assert on_scan(token(list_id=LIST_ID + 1)).startswith("Cannot check cards right now")
