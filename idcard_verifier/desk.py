@@ -50,9 +50,15 @@ class Verifier:
         """Build a verifier from a saved JWK Set (JSON) or COSE Key Set (CBOR bytes)."""
         return cls(read_key_set(data))
 
-    def add_status_list(self, cwt: bytes, *, now: datetime | None = None) -> StatusList:
-        """Verify a saved status list and keep it, unless a newer one of its id is held."""
+    def add_status_list(self, cwt: bytes, *, now: datetime | None = None,
+                        uri: str | None = None) -> StatusList:
+        """Verify a status list and keep it, unless a newer one of its id is held.
+
+        `uri`, when given, is where the list was downloaded: its `sub` must say the same.
+        """
         status_list = read_status_list(cwt, self.keys, now=now or _now())
+        if uri is not None and status_list.uri != uri:
+            raise InvalidStatusList("the list names another URI than it was fetched from")
         held = self.lists.get(status_list.list_id)
         if held is None or held.issued_at <= status_list.issued_at:
             self.lists[status_list.list_id] = status_list
@@ -129,5 +135,6 @@ class OnlineVerifier(Verifier):
             self._lists_at[list_id] = moment
             # On failure the list held, if any, still answers while it is usable.
             with contextlib.suppress(OSError, InvalidStatusList):
-                self.add_status_list(self._fetch(list_uri(self.issuer_url, list_id)), now=moment)
+                uri = list_uri(self.issuer_url, list_id)
+                self.add_status_list(self._fetch(uri), now=moment, uri=uri)
         return self.lists.get(list_id)

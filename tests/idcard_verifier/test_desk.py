@@ -156,3 +156,11 @@ def test_the_readme_desk_works_as_shown(monkeypatch: pytest.MonkeyPatch) -> None
     assert on_scan(qr_text(ISSUER, token())) == "Card accepted: a valid resident card."
     assert on_scan(token(index=REVOKED)) == "This card is not valid."
     assert on_scan(token(list_id=LIST_ID + 1)).startswith("Cannot check cards right now")
+
+
+def test_an_online_desk_refuses_a_list_published_under_another_uri() -> None:
+    issuer = Issuer()
+    issuer.documents[list_uri(ISSUER, LIST_ID)] = sign_status_list(
+        StatusBits().to_bytes(), LIST_ID, KEY, issued_at=NOW, ttl_seconds=300,
+        uri="https://elsewhere.example/api/v1/status-lists/3")
+    assert OnlineVerifier(ISSUER, fetch=issuer).check(token(), now=NOW) is Answer.UNKNOWN

@@ -43,8 +43,10 @@ export function checkInDesk(issuerUrl, { fetch: fetcher = globalThis.fetch, maxA
     if (askedAt.has(listId) && nowMs - askedAt.get(listId) < wait) return;
     askedAt.set(listId, nowMs);
     try {
-      const list = await readStatusList(await download(fetcher, `${base}/api/v1/status-lists/${listId}`), keys, nowMs);
-      if (!held || held.issuedAt <= list.issuedAt) lists.set(listId, list);
+      const uri = `${base}/api/v1/status-lists/${listId}`;
+      const list = await readStatusList(await download(fetcher, uri), keys, nowMs);
+      // The card's status_list.uri must be the list's own sub (docs/token-format.md 0).
+      if (list.uri === uri && (!held || held.issuedAt <= list.issuedAt)) lists.set(listId, list);
     } catch {
       // the list held, if any, still answers while it is fresh enough
     }
