@@ -151,6 +151,30 @@ function toDays(today, nowMs) {
 // --- Base32 and Base64url ----------------------------------------------------------------
 
 const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Decode text already checked to use only `alphabet` (of 2^width characters) into bytes;
+ * the unused bits of the last character must be zero, so no two texts name the same
+ * bytes. `reason` names the refusal.
+ */
+function decodeBits(text, alphabet, width, reason) {
+  const out = new Uint8Array(Math.floor((text.length * width) / 8));
+  let buffer = 0; // the bits read but not yet written, `bits` of them
+  let bits = 0;
+  let offset = 0;
+  for (const char of text) {
+    buffer = (buffer << width) | alphabet.indexOf(char);
+    bits += width;
+    if (bits >= 8) {
+      bits -= 8;
+      out[offset++] = buffer >> bits;
+      buffer &= (1 << bits) - 1;
+    }
+  }
+  if (buffer !== 0) throw new FormatError(reason);
+  return out;
+}
 
 /**
  * Decode upper-case, unpadded RFC 4648 Base32, refusing every other spelling: lower
@@ -160,44 +184,15 @@ const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 export function decodeBase32(text) {
   if (typeof text !== "string" || !/^[A-Z2-7]+$/.test(text)) throw new FormatError("bad-base32");
   if ([1, 3, 6].includes(text.length % 8)) throw new FormatError("bad-base32-length");
-  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
-  let buffer = 0; // the bits read but not yet written, `bits` of them
-  let bits = 0;
-  let offset = 0;
-  for (const char of text) {
-    buffer = (buffer << 5) | BASE32_ALPHABET.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[offset++] = buffer >> bits;
-      buffer &= (1 << bits) - 1;
-    }
-  }
-  if (buffer !== 0) throw new FormatError("bad-base32-padding-bits");
-  return out;
+  return decodeBits(text, BASE32_ALPHABET, 5, "bad-base32-padding-bits");
 }
 
 /** Decode unpadded base64url (RFC 4648 section 5), as JWK uses it; strict like Base32. */
 function decodeBase64Url(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
     throw new FormatError("bad-base64url");
   }
-  const out = new Uint8Array(Math.floor((text.length * 6) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let offset = 0;
-  for (const char of text) {
-    buffer = (buffer << 6) | alphabet.indexOf(char);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[offset++] = buffer >> bits;
-      buffer &= (1 << bits) - 1;
-    }
-  }
-  if (buffer !== 0) throw new FormatError("bad-base64url-padding-bits");
-  return out;
+  return decodeBits(text, BASE64URL_ALPHABET, 6, "bad-base64url-padding-bits");
 }
 
 // --- CBOR (RFC 8949) ---------------------------------------------------------------------
