@@ -42,7 +42,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The conformance tests' independent COSE library (package.json devDependencies), exactly
-# as the lockfile pins it; the verifier itself has no dependencies.
+# as the lockfile pins it; the verifier itself has no dependencies. package.json pins
+# cbor-extract (an optional native part of cbor-x) to 2.2.2: 2.2.3's platform builds were
+# never published, which leaves the lockfile incomplete and `npm ci` refusing it.
 node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund
 	touch $@

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import IntEnum
 from typing import Any
 
 import cbor2
@@ -22,7 +23,6 @@ from idcard_verifier.cose import (
     HEADER_KID,
     InvalidToken,
     Sign1,
-    Step,
     check_form,
     check_signature,
     loads_exact,
@@ -49,6 +49,18 @@ _BASE32_TEXT = re.compile(r"[A-Z2-7]+")
 _TO_INT_DIGITS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
                                "0123456789abcdefghijklmnopqrstuv")
 _VALID_LENGTHS_MOD_8 = {0, 2, 4, 5, 7}  # what whole bytes can leave as the last group
+
+
+class Step(IntEnum):
+    """The stages of checking a card token, in the order they run."""
+
+    TEXT = 1  # the Base32 text decoded to bytes
+    CBOR = 2  # the bytes decoded as one CBOR item (loads_exact), or refused
+    ENVELOPE = 3  # the item read as a COSE_Sign1, its headers checked (sign1_from_item)
+    FORM = 4  # the envelope compared with the issuer's form (check_form), or refused
+    SIGNATURE = 5  # the kid's key found and the signature verified, or refused
+    PAYLOAD = 6  # the protected labels checked and the payload decoded (payload_fields)
+    CLAIMS = 7  # the payload's fields checked (claims_from_fields)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 import cbor2
@@ -30,23 +29,12 @@ SIGNATURE_BYTES = 64
 _UNDECODABLE = object()
 
 
-class Step(IntEnum):
-    """The stages of checking a card token, in the order they run."""
-
-    TEXT = 1  # the Base32 text decoded to bytes
-    CBOR = 2  # the bytes decoded as one CBOR item (loads_exact), or refused
-    ENVELOPE = 3  # the item read as a COSE_Sign1, its headers checked (sign1_from_item)
-    FORM = 4  # the envelope compared with the issuer's form (check_form), or refused
-    SIGNATURE = 5  # the kid's key found and the signature verified, or refused
-    PAYLOAD = 6  # the protected labels checked and the payload decoded (payload_fields)
-    CLAIMS = 7  # the payload's fields checked (claims_from_fields)
-
-
 class InvalidToken(Exception):
     """A token or COSE message that does not verify, for whatever reason.
 
-    `done` counts the steps (`Step`) that ran to their end before the refusal, so a
-    server can spend the rest on a throwaway token and make every refusal cost the same.
+    `done` counts the steps of checking a card token (`idcard_verifier.card.Step`) that
+    ran to their end before the refusal, so a server can spend the rest on a throwaway
+    token and make every refusal cost the same.
     """
 
     def __init__(self, reason: str, *, done: int = 0) -> None:

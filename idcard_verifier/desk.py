@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from idcard_verifier.card import CardClaims, decode_token, list_uri, token_from_text
-from idcard_verifier.cose import InvalidToken, Step
+from idcard_verifier.card import CardClaims, Step, decode_token, list_uri, token_from_text
+from idcard_verifier.cose import InvalidToken
 from idcard_verifier.keyset import InvalidKeySet, read_key_set
 from idcard_verifier.statuslist import InvalidStatusList, StatusList, read_status_list
 
