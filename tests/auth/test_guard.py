@@ -14,8 +14,8 @@ from tests.helpers import signed_in
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup"}
 PUBLIC_ENDPOINTS = {
     "static", "index", "i18n.choose_language", "verify.verify_card", "verify.health",
-    "verify.openapi", "verify.key_set", "verify.status_list", "verify.verify_page",
-    "verify.service_worker",
+    "verify.openapi", "verify.key_set", "verify.cose_keys", "verify.status_list",
+    "verify.verify_page", "verify.service_worker",
 }
 
 
