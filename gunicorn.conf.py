@@ -1,8 +1,10 @@
 """Production gunicorn settings: `gunicorn -c gunicorn.conf.py idcard.wsgi:app`.
 
-Access log lines carry the method, the path WITHOUT its query string, the status,
-the size and the duration. Request bodies (where a token travels to the JSON API)
-are never logged by gunicorn, and the /v#TOKEN fragment never reaches a server.
+Access log lines carry the time, the method, the path WITHOUT its query string, the
+status and the duration in milliseconds. No size: the verify API's two answers are the
+same length anyway, and a log must not be able to tell them apart (docs/deploy.md).
+Request bodies (where a token travels to the JSON API) are never logged by gunicorn,
+and the /v#TOKEN fragment never reaches a server.
 """
 
 import os
@@ -12,7 +14,7 @@ workers = int(os.environ.get("IDCARD_WORKERS", "2"))
 worker_class = "sync"
 timeout = 120  # large print batches stream for a while
 accesslog = "-"
-access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
 forwarded_allow_ips = os.environ.get("IDCARD_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import card_pdf, photo, status_list, verify_api, verify_browser
+from bench import card_pdf, photo, status_list, verify_api, verify_browser, verify_timing
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     card_pdf.main([] if quick else ["--full"])
     status_list.main()
     verify_api.main()
+    verify_timing.main([])
     verify_browser.main()
 
 

@@ -53,6 +53,8 @@ def qr_texts(image: Image.Image) -> list[str]:
 
 def token_from_pdf(pdf: bytes) -> str:
     """Decode the QR on the card's back page and return the token after '#'."""
-    texts = [text for page in rasterize(pdf) for text in qr_texts(page)]
+    # zxing now and then also "finds" a short 1D barcode in the card's printed text
+    # (e.g. "C70D"); only a verify URL is the card's QR.
+    texts = [text for page in rasterize(pdf) for text in qr_texts(page) if "/v#" in text]
     assert len(texts) == 1, texts
     return texts[0].split("#", 1)[1]

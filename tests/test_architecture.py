@@ -12,7 +12,7 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
-    """Run import-linter over the `idcard` package found in `root`."""
+    """Run import-linter over the `idcard` and `idcard_verifier` packages found in `root`."""
     return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache"], cwd=root, capture_output=True, text=True,
         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, check=False)
@@ -25,8 +25,9 @@ def test_every_import_contract_is_kept() -> None:
 
 
 def test_verification_importing_admin_code_breaks_a_contract(tmp_path: Path) -> None:
-    shutil.copytree(REPO / "idcard", tmp_path / "idcard",
-                    ignore=shutil.ignore_patterns("__pycache__", "translations", "templates"))
+    for package in ("idcard", "idcard_verifier"):
+        shutil.copytree(REPO / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "translations", "templates"))
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     checks = tmp_path / "idcard" / "verify" / "checks.py"
     checks.write_text(checks.read_text() + "\nfrom idcard.admin import partners  # noqa\n")

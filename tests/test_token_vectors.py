@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import cbor2
 import pytest
+from pycose.headers import KID
+from pycose.keys import CoseKey
+from pycose.messages import Sign1Message
 
-from idcard.statuslist import (
-    CLAIM_STATUS_LIST,
-    StatusBits,
-    compress,
-    read_status_list,
-    sign_status_list,
-)
-from idcard.tokens import (
-    CardClaims,
-    InvalidToken,
-    SigningKey,
-    decode_token,
-    encode_token,
-    jwk,
-    key_set,
-    qr_text,
-)
+from idcard.statuslist import StatusBits, compress, sign_status_list
+from idcard.tokens import CardClaims, SigningKey, cose_key_set, encode_token, jwk, key_set, qr_text
+from idcard_verifier.card import decode_token
+from idcard_verifier.cose import InvalidToken, sig_structure
+from idcard_verifier.keyset import keys_from_cose_key_set, keys_from_jwks
+from idcard_verifier.statuslist import CLAIM_STATUS_LIST, read_status_list
 from tests.helpers import read_data
 
 DOCS = Path(__file__).parents[1] / "docs"
@@ -96,9 +89,9 @@ def test_invalid_token_vectors_are_refused(case: dict) -> None:
 def test_status_list_vector_verifies_and_marks_the_vector_card_revoked() -> None:
     now = datetime.fromisoformat(STATUS["issued_at"])
     status_list = read_status_list(bytes.fromhex(STATUS["status_list_cwt_hex"]), KEYS, now=now)
-    assert status_list.bits.to_bytes() == vector_bits().to_bytes()
+    assert status_list.bits == vector_bits().to_bytes()
     assert (status_list.list_id, status_list.uri) == (STATUS["list_id"], STATUS["uri"])
-    assert status_list.bits.get(CARD["claims"]["index"])
+    assert status_list.status(CARD["claims"]["index"]) == 1
 
 
 def test_status_list_vector_is_reproduced_exactly() -> None:
@@ -138,3 +131,67 @@ def test_the_document_shows_the_same_vectors() -> None:
 def test_outside_implementers_get_the_same_standards_vectors_as_the_tests() -> None:
     shipped = json.loads((DOCS / "interop-vectors.json").read_text())
     assert shipped == read_data("interop-vectors.json")
+
+
+# --- alg -19 (Ed25519, RFC 9864) and the key sets ------------------------------------------
+
+ED25519 = VECTORS["ed25519_alg"]
+
+
+def test_ed25519_alg_vector_is_reproduced_exactly() -> None:
+    key = SigningKey.from_private_bytes(KEY.private.private_bytes_raw(), alg=ED25519["alg"])
+    token = encode_token(vector_claims(), key)
+    assert token == ED25519["token"]
+    assert base64.b32encode(bytes.fromhex(ED25519["cose_sign1_hex"])).decode().rstrip("=") == token
+    protected, _, payload, signature = cbor2.loads(bytes.fromhex(ED25519["cose_sign1_hex"])).value
+    assert protected.hex() == ED25519["protected_hex"]
+    assert signature.hex() == ED25519["signature_hex"]
+    assert sig_structure(protected, payload).hex() == ED25519["sig_structure_hex"]
+    # Checked by OpenSSL (cryptography), apart from the verifier's own libsodium path.
+    KEY.private.public_key().verify(signature, bytes.fromhex(ED25519["sig_structure_hex"]))
+
+
+def test_ed25519_alg_vectors_verify_like_the_eddsa_ones() -> None:
+    assert decode_token(ED25519["token"], KEYS, today=date(2026, 3, 1)) == vector_claims()
+    now = datetime.fromisoformat(STATUS["issued_at"])
+    status_list = read_status_list(bytes.fromhex(ED25519["status_list_cwt_hex"]), KEYS, now=now)
+    assert status_list.bits == vector_bits().to_bytes()
+
+
+def test_key_set_vectors_are_what_the_service_publishes() -> None:
+    sets = VECTORS["key_sets"]
+    assert sets["jwk_set"] == {"keys": [jwk(KEY.kid, KEY.public_bytes)]}
+    assert cose_key_set([(KEY.kid, KEY.public_bytes)]).hex() == sets["cose_key_set_hex"]
+    assert keys_from_jwks(sets["jwk_set"]) == KEYS
+    assert keys_from_cose_key_set(bytes.fromhex(sets["cose_key_set_hex"])) == KEYS
+
+
+# --- the vectors, checked by an independent COSE library (pycose) -----------------------------
+
+
+def pycose_keys() -> dict[bytes, CoseKey]:
+    """The vector's COSE Key Set as pycose reads it, by kid bytes."""
+    entries = cbor2.loads(bytes.fromhex(VECTORS["key_sets"]["cose_key_set_hex"]))
+    keys = [CoseKey.decode(cbor2.dumps(entry)) for entry in entries]
+    return {key.kid: key for key in keys}
+
+
+@pytest.mark.parametrize("message_hex", [CARD["cose_sign1_hex"], STATUS["status_list_cwt_hex"]],
+                         ids=["card token", "status list"])
+def test_pycose_verifies_the_vectors_with_the_published_cose_key(message_hex: str) -> None:
+    message = Sign1Message.decode(bytes.fromhex(message_hex))
+    message.key = pycose_keys()[message.phdr[KID]]
+    assert message.verify_signature()
+
+
+BAD_SIGNATURES = [case for case in VECTORS["invalid_tokens"]
+                  if case["why"] in ("last signature bit flipped",
+                                     "signed by another key under the same kid")]
+
+
+@pytest.mark.parametrize("case", BAD_SIGNATURES, ids=lambda case: case["why"])
+def test_pycose_refuses_the_vectors_whose_signature_is_bad(case: dict) -> None:
+    """The other invalid vectors are correctly signed: only the profile refuses them."""
+    message = Sign1Message.decode(base64.b32decode(case["token"] + "=" * (-len(case["token"]) % 8)))
+    message.key = pycose_keys()[message.phdr[KID]]
+    assert not message.verify_signature()

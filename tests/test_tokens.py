@@ -14,20 +14,10 @@ from pycose.keys import OKPKey
 from pycose.messages import CoseMessage
 from qrcode.constants import ERROR_CORRECT_M
 
-from idcard.tokens import (
-    MAX_TOKEN_CHARS,
-    CardClaims,
-    InvalidToken,
-    SigningKey,
-    decode_token,
-    encode_token,
-    jwk,
-    key_id,
-    key_set,
-    new_handle,
-    qr_text,
-    verify_cose_sign1,
-)
+from idcard.tokens import CardClaims, SigningKey, encode_token, jwk, key_set, new_handle, qr_text
+from idcard_verifier.card import MAX_TOKEN_CHARS, decode_token
+from idcard_verifier.cose import InvalidToken, verify_cose_sign1
+from idcard_verifier.keyset import key_id
 from tests.helpers import read_data
 
 RFC8032_TEST1_D = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,10 +18,7 @@ from idcard.issuance.printing import print_cards
 from idcard.keys import revoke_key, rotate_keys
 from idcard.models import SigningKeyRecord, Site
 from idcard.services import services
-from idcard.statuslist import InvalidStatusList, read_status_list
-from idcard.tokens import InvalidToken, decode_token
-from idcard.verify.checks import is_valid_card
-from idcard.verify.status import Snapshot
+from idcard_verifier import Answer, InvalidKeySet, InvalidStatusList, OnlineVerifier, Verifier
 
 
 @click.group("keys")
@@ -126,7 +120,7 @@ def demo_command(count: int, out_dir: Path, seed: int | None) -> None:
 @click.option("--offline", is_flag=True,
               help="Use only the key set and status list files given, no network.")
 @click.option("--key-set", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A saved /.well-known/jwks.json.")
+              help="A saved /.well-known/jwks.json or /.well-known/cose-key-set.")
 @click.option("--status-list", "status_lists", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A saved /api/v1/status-lists/<id> response (repeatable).")
@@ -135,55 +129,34 @@ def demo_command(count: int, out_dir: Path, seed: int | None) -> None:
 @with_appcontext
 def verify_token_command(token: str, offline: bool, key_set: Path | None,
                          status_lists: tuple[Path, ...], base_url: str | None) -> None:
-    """Check a token as a partner system would: published keys and status lists only."""
-    token = token.split("#", 1)[-1].strip()
+    """Check a token as a partner system would, with the idcard_verifier package."""
     if offline:
-        if key_set is None:
-            raise click.ClickException("--offline needs --key-set (and --status-list)")
-        jwks = json.loads(key_set.read_text())
-        lists = [path.read_bytes() for path in status_lists]
+        verifier = _offline_verifier(key_set, status_lists)
     else:
-        base = (base_url or services().settings.public_url).rstrip("/")
-        jwks = json.loads(_fetch(f"{base}/.well-known/jwks.json"))
-        lists = _fetch_list_for(token, jwks, base)
-    snapshot = _snapshot(jwks, lists)
-    valid = is_valid_card(token, snapshot, datetime.now(UTC).date())
-    click.echo("valid resident" if valid else "not valid")
-    raise SystemExit(0 if valid else 1)
+        verifier = OnlineVerifier(base_url or services().settings.public_url)
+    answer = verifier.check(token)
+    click.echo(_ANSWERS[answer][0])
+    raise SystemExit(_ANSWERS[answer][1])
 
 
-def _fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - operator's URL
-        return response.read()
+_ANSWERS = {
+    Answer.VALID: ("valid resident", 0),
+    Answer.NOT_VALID: ("not valid", 1),
+    Answer.UNKNOWN: ("cannot tell: no key set, or no fresh status list for this card", 2),
+}
 
 
-def _fetch_list_for(token: str, jwks: dict, base: str) -> list[bytes]:
-    keys = _keys_from_jwks(jwks)
+def _offline_verifier(key_set: Path | None, status_lists: tuple[Path, ...]) -> Verifier:
+    """A verifier holding the saved key set and status lists, each checked."""
+    if key_set is None:
+        raise click.ClickException("--offline needs --key-set (and --status-list)")
     try:
-        claims = decode_token(token, keys, today=datetime.now(UTC).date())
-    except InvalidToken:
-        return []
-    return [_fetch(f"{base}/api/v1/status-lists/{claims.list_id}")]
-
-
-def _keys_from_jwks(jwks: dict) -> dict[bytes, bytes]:
-    keys = {}
-    for key in jwks.get("keys", []):
-        x = key["x"] + "=" * (-len(key["x"]) % 4)
-        keys[bytes.fromhex(key["kid"])] = base64.urlsafe_b64decode(x)
-    return keys
-
-
-def _snapshot(jwks: dict, lists: list[bytes]) -> Snapshot:
-    snapshot = Snapshot(keys=_keys_from_jwks(jwks))
-    now = datetime.now(UTC)
-    for raw in lists:
-        try:
-            status = read_status_list(raw, snapshot.keys, now=now)
-        except InvalidStatusList as error:
-            raise click.ClickException(f"status list refused: {error}") from None
-        snapshot.lists[status.list_id] = status.bits
-    return snapshot
+        verifier = Verifier.from_key_set(key_set.read_bytes())
+        for path in status_lists:
+            verifier.add_status_list(path.read_bytes())
+    except (InvalidKeySet, InvalidStatusList) as error:
+        raise click.ClickException(f"refused: {error}") from None
+    return verifier
 
 
 CARD_COMMANDS = (keys_group, print_queue_command, demo_command, verify_token_command)

@@ -20,15 +20,19 @@ from idcard.keys import current_signer, published_keys
 from idcard.services import services
 from idcard.settings import Settings
 from idcard.statuslist import STATUS_LIST_TYPE, StatusBits, sign_status_list
-from idcard.tokens import jwk
+from idcard.tokens import cose_key_set, jwk
 from idcard.verify.checks import is_valid_card
 
 bp = Blueprint("verify", __name__)
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 STATIC_JS = Path(__file__).resolve().parents[2] / "static" / "js"
-VALID = json.dumps({"result": "valid resident"})
-NOT_VALID = json.dumps({"result": "not valid"})
+# Both answers are 28 bytes (JSON allows the padding spaces), so neither a log's size
+# column nor the length of an encrypted response tells them apart.
+VALID = '{"result": "valid resident"}'
+NOT_VALID = '{"result": "not valid"     }'
 KEYSET_MAX_AGE = 300
+JWK_SET_TYPE = "application/jwk-set+json"  # RFC 7517 section 8.5
+COSE_KEY_SET_TYPE = "application/cose-key-set"  # RFC 9052 section 11.2
 
 
 def settings() -> Settings:
@@ -38,6 +42,13 @@ def settings() -> Settings:
 def _json(body: str, status: int = 200, max_age: int | None = None) -> Response:
     response = Response(body, status=status, mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-store"
+    return response
+
+
+def _key_set(body: str | bytes, mimetype: str) -> Response:
+    """A published key set: the same bytes for everyone, cached like the JWKS always was."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={KEYSET_MAX_AGE}"
     return response
 
 
@@ -106,9 +117,17 @@ def openapi() -> Response:
 @bp.get("/.well-known/jwks.json")
 @limiter.limit(_api_limit)
 def key_set() -> Response:
-    """Every public key whose cards may still be valid, as a JWK set."""
+    """Every public key whose cards may still be valid, as a JWK set (kid in hex)."""
     keys = [jwk(k.kid, k.public_key) for k in published_keys(db.session())]
-    return _json(json.dumps({"keys": keys}), max_age=KEYSET_MAX_AGE)
+    return _key_set(json.dumps({"keys": keys}), JWK_SET_TYPE)
+
+
+@bp.get("/.well-known/cose-key-set")
+@limiter.limit(_api_limit)
+def cose_keys() -> Response:
+    """The same keys as a COSE Key Set, the kid as the bytes tokens carry."""
+    keys = cose_key_set((k.kid, k.public_key) for k in published_keys(db.session()))
+    return _key_set(keys, COSE_KEY_SET_TYPE)
 
 
 @bp.get("/api/v1/status-lists/<int:list_id>")

@@ -14,7 +14,7 @@
 
 const CACHE = "idcard-verify-v1";
 const PAGE = "/v";
-const ASSETS = ["/static/js/verifier.js", "/static/js/verify-page.js", "/static/css/verify.css"];
+const ASSETS = ["/static/js/idcard-verifier/verifier.js", "/static/js/verify-page.js", "/static/css/verify.css"];
 const KEY_SET = "/.well-known/jwks.json";
 const STATUS_LIST = /^\/api\/v1\/status-lists\/[^/]+$/;
 

@@ -90,7 +90,7 @@ import {
   openToken,
   readStatusList,
   tokenFromText,
-} from "./verifier.js";
+} from "./idcard-verifier/verifier.js";
 
 // Take the token out of the address bar before anything else, so it is not left in
 // the history entry, a bookmark or a shared link.

@@ -16,8 +16,8 @@ PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup", "second_factor.enter_code"
 SAMPLE_ARGUMENTS = {"int": "1", "opaque": "0123456789abcdef" * 2, "": "abc"}
 PUBLIC_ENDPOINTS = {
     "static", "index", "i18n.choose_language", "verify.verify_card", "verify.health",
-    "verify.openapi", "verify.key_set", "verify.status_list", "verify.verify_page",
-    "verify.service_worker",
+    "verify.openapi", "verify.key_set", "verify.cose_keys", "verify.status_list",
+    "verify.verify_page", "verify.service_worker",
 }
 
 

@@ -75,16 +75,21 @@ def test_demo_data_is_refused_in_production(make_app, tmp_path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def _saved_card(clerk_client, db_session, tmp_path, key_set_url: str):
+    """Print a card; save a key set (tmp_path/keys) and its status list (tmp_path/list.cwt)."""
+    card, pdf = printed_card(clerk_client, db_session)
+    (tmp_path / "keys").write_bytes(clerk_client.get(key_set_url).data)
+    (tmp_path / "list.cwt").write_bytes(
+        clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
+    return card, token_from_pdf(pdf)
+
+
 def test_verify_token_command_checks_offline_from_saved_files(
     app, clerk_client, supervisor_client, db_session, tmp_path,
 ) -> None:
-    card, pdf = printed_card(clerk_client, db_session)
-    token = token_from_pdf(pdf)
-    (tmp_path / "jwks.json").write_text(clerk_client.get("/.well-known/jwks.json").text)
-    (tmp_path / "list.cwt").write_bytes(
-        clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
+    card, token = _saved_card(clerk_client, db_session, tmp_path, "/.well-known/jwks.json")
     args = ["verify-token", f"https://id.example/v#{token}", "--offline",
-            "--key-set", str(tmp_path / "jwks.json"), "--status-list", str(tmp_path / "list.cwt")]
+            "--key-set", str(tmp_path / "keys"), "--status-list", str(tmp_path / "list.cwt")]
     runner = app.test_cli_runner()
     result = runner.invoke(args=args)
     assert result.exit_code == 0 and result.output.strip() == "valid resident"
@@ -93,3 +98,18 @@ def test_verify_token_command_checks_offline_from_saved_files(
         clerk_client.get(f"/api/v1/status-lists/{card.status_list_id}").data)
     result = runner.invoke(args=args)
     assert result.exit_code == 1 and result.output.strip() == "not valid"
+
+
+def test_verify_token_command_reads_a_cose_key_set_and_says_when_it_cannot_tell(
+    app, clerk_client, db_session, tmp_path,
+) -> None:
+    _card, token = _saved_card(clerk_client, db_session, tmp_path, "/.well-known/cose-key-set")
+    runner = app.test_cli_runner()
+    base = ["verify-token", token, "--offline", "--key-set", str(tmp_path / "keys")]
+    result = runner.invoke(args=[*base, "--status-list", str(tmp_path / "list.cwt")])
+    assert result.exit_code == 0 and result.output.strip() == "valid resident"
+    result = runner.invoke(args=base)
+    assert result.exit_code == 2 and result.output.startswith("cannot tell")
+    (tmp_path / "list.cwt").write_bytes(b"not a list")
+    result = runner.invoke(args=[*base, "--status-list", str(tmp_path / "list.cwt")])
+    assert result.exit_code != 0 and "refused" in result.output

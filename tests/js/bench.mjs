@@ -2,7 +2,7 @@
 // (as the page holds them): node tests/js/bench.mjs [runs]
 import { performance } from "node:perf_hooks";
 
-import { importKeySet, readStatusList, verifyToken } from "../../static/js/verifier.js";
+import { importKeySet, readStatusList, verifyToken } from "../../static/js/idcard-verifier/verifier.js";
 import { fromHex, pythonVerdicts, seconds, tokenVectors } from "./helpers.mjs";
 
 const runs = Number(process.argv[2] || 1000);

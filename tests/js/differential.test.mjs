@@ -1,20 +1,20 @@
 // The JS verifier against the Python reference, case by case.
 //
 // tests/js/fixtures/python-verdicts.json holds ~1,100 card tokens and ~330 status list
-// tokens (vectors, mutations, correctly signed oddities) with what idcard/tokens.py and
-// idcard/statuslist.py said about each; tests/js/make_fixtures.py wrote it. The JS must
+// tokens (vectors, mutations, correctly signed oddities) with what idcard_verifier/card.py and
+// idcard_verifier/statuslist.py said about each; tests/js/make_fixtures.py wrote it. The JS must
 // agree on every one. Regenerate the fixture after changing the Python:
 //     .venv/bin/python tests/js/make_fixtures.py
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 
-import { importKeySet, openToken, readStatusList, statusAt } from "../../static/js/verifier.js";
+import { importKeySet, openToken, readStatusList, statusAt } from "../../static/js/idcard-verifier/verifier.js";
 import { fromHex, pythonVerdicts, seconds, toHex } from "./helpers.mjs";
 
 const keysPromise = importKeySet(pythonVerdicts.jwks);
 
-describe("card tokens: the same verdict as idcard/tokens.py decode_token", () => {
+describe("card tokens: the same verdict as idcard_verifier decode_token", () => {
   it(`agrees on all ${pythonVerdicts.tokens.length} cases`, async () => {
     const keys = await keysPromise;
     const disagreements = [];
@@ -38,7 +38,7 @@ describe("card tokens: the same verdict as idcard/tokens.py decode_token", () =>
   });
 });
 
-describe("status lists: the same verdict as idcard/statuslist.py read_status_list", () => {
+describe("status lists: the same verdict as idcard_verifier read_status_list", () => {
   it(`agrees on all ${pythonVerdicts.status_lists.length} cases`, async () => {
     const keys = await keysPromise;
     const disagreements = [];

@@ -23,7 +23,7 @@ const FLIPPED = TOKEN.slice(0, -1) + "Q"; // last signature bits changed
 const now = () => Math.floor(Date.now() / 1000);
 
 const STATIC = {
-  "/static/js/verifier.js": ["static/js/verifier.js", "text/javascript"],
+  "/static/js/idcard-verifier/verifier.js": ["static/js/idcard-verifier/verifier.js", "text/javascript"],
   "/static/js/verify-page.js": ["static/js/verify-page.js", "text/javascript"],
   "/static/css/verify.css": ["static/css/verify.css", "text/css"],
   "/tests/scan-driver.mjs": ["tests/js/fixtures/scan-driver.mjs", "text/javascript"],

@@ -1,4 +1,4 @@
-// static/js/verifier.js against the format's own vectors, the standards' vectors, and
+// static/js/idcard-verifier/verifier.js against the format's own vectors, the standards' vectors, and
 // hostile input. Run: node --test tests/js/
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -24,7 +24,7 @@ import {
   tokenFromText,
   verifyCoseSign1,
   verifyToken,
-} from "../../static/js/verifier.js";
+} from "../../static/js/idcard-verifier/verifier.js";
 import { encodeBase32, fromHex, interopVectors, pythonVerdicts, seconds, toHex, tokenVectors } from "./helpers.mjs";
 
 const card = tokenVectors.card_token;

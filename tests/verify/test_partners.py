@@ -122,12 +122,15 @@ def test_limits_hold_across_two_gunicorn_workers_sharing_redis(
 def _post_verify(port: int) -> int:
     """One request on a fresh connection, so the two workers share the load."""
     for _ in range(300):  # wait for the server to listen (at most ~30 s)
+        # A worker may still be booting the app when the master accepts: on a loaded
+        # machine that takes more than 10 s, so the answer gets a minute.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            # Generous: the master builds an app before the workers boot, slow on a busy box.
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request("POST", "/api/v1/verify", body=json.dumps({"token": "X"}),
                          headers={"Content-Type": "application/json", "Connection": "close"})
             return conn.getresponse().status
         except ConnectionRefusedError:
             time.sleep(0.1)
+        finally:
+            conn.close()
     raise AssertionError("gunicorn did not start")

@@ -2,9 +2,9 @@
 //
 // Plain ES module, no dependencies, no build step: the browser loads this file as-is,
 // and Node 20 imports it for the tests (both use globalThis.crypto.subtle for Ed25519
-// and DecompressionStream for zlib). docs/token-format.md is the specification;
-// idcard/tokens.py and idcard/statuslist.py are the reference, and this file accepts
-// exactly what they accept. tests/js/ checks that against verdicts from the Python.
+// and DecompressionStream for zlib). docs/token-format.md is the specification; the
+// Python package idcard_verifier is the reference, and this file accepts exactly what it
+// accepts. The idcard repository's tests/js/ checks that against verdicts from the Python.
 //
 // Nothing here sends anything anywhere, stores anything or logs anything: the token
 // is checked in the browser, so no server learns which card was scanned.
@@ -12,7 +12,8 @@
 // Public API
 //   decodeBase32(text)                  -> Uint8Array            (throws FormatError)
 //   decodeCbor(bytes, {strict})         -> decoded item          (throws FormatError)
-//   importKeySet(jwks)                  -> Promise<KeySet>       (JWK Set object or JSON text)
+//   importKeySet(keySet)                -> Promise<KeySet>       a JWK Set (object or JSON text)
+//                                                                or a COSE Key Set (CBOR bytes)
 //   openToken(token, {keys, today, now})-> Promise<Outcome & {claims}>  everything but the status
 //   checkStatus(claims, statusLists, {now, maxAgeSeconds}) -> Outcome
 //   verifyToken(token, {keys, statusLists, today, now, maxAgeSeconds}) -> Promise<Outcome>
@@ -38,7 +39,9 @@ const HEADER_ALG = 1;
 const HEADER_CRIT = 2;
 const HEADER_KID = 4;
 const HEADER_TYP = 16;
-const ALG_EDDSA = -8;
+const ALG_EDDSA = -8; // RFC 9053; deprecated by RFC 9864, but every COSE library reads it
+const ALG_ED25519 = -19; // RFC 9864: the same Ed25519 signatures, fully specified
+const SIGNATURE_ALGS = [ALG_EDDSA, ALG_ED25519];
 const SIGNATURE_BYTES = 64;
 
 const TOKEN_VERSION = 1;
@@ -148,6 +151,30 @@ function toDays(today, nowMs) {
 // --- Base32 and Base64url ----------------------------------------------------------------
 
 const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Decode text already checked to use only `alphabet` (of 2^width characters) into bytes;
+ * the unused bits of the last character must be zero, so no two texts name the same
+ * bytes. `reason` names the refusal.
+ */
+function decodeBits(text, alphabet, width, reason) {
+  const out = new Uint8Array(Math.floor((text.length * width) / 8));
+  let buffer = 0; // the bits read but not yet written, `bits` of them
+  let bits = 0;
+  let offset = 0;
+  for (const char of text) {
+    buffer = (buffer << width) | alphabet.indexOf(char);
+    bits += width;
+    if (bits >= 8) {
+      bits -= 8;
+      out[offset++] = buffer >> bits;
+      buffer &= (1 << bits) - 1;
+    }
+  }
+  if (buffer !== 0) throw new FormatError(reason);
+  return out;
+}
 
 /**
  * Decode upper-case, unpadded RFC 4648 Base32, refusing every other spelling: lower
@@ -157,44 +184,15 @@ const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 export function decodeBase32(text) {
   if (typeof text !== "string" || !/^[A-Z2-7]+$/.test(text)) throw new FormatError("bad-base32");
   if ([1, 3, 6].includes(text.length % 8)) throw new FormatError("bad-base32-length");
-  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
-  let buffer = 0; // the bits read but not yet written, `bits` of them
-  let bits = 0;
-  let offset = 0;
-  for (const char of text) {
-    buffer = (buffer << 5) | BASE32_ALPHABET.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[offset++] = buffer >> bits;
-      buffer &= (1 << bits) - 1;
-    }
-  }
-  if (buffer !== 0) throw new FormatError("bad-base32-padding-bits");
-  return out;
+  return decodeBits(text, BASE32_ALPHABET, 5, "bad-base32-padding-bits");
 }
 
 /** Decode unpadded base64url (RFC 4648 section 5), as JWK uses it; strict like Base32. */
 function decodeBase64Url(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
     throw new FormatError("bad-base64url");
   }
-  const out = new Uint8Array(Math.floor((text.length * 6) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let offset = 0;
-  for (const char of text) {
-    buffer = (buffer << 6) | alphabet.indexOf(char);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[offset++] = buffer >> bits;
-      buffer &= (1 << bits) - 1;
-    }
-  }
-  if (buffer !== 0) throw new FormatError("bad-base64url-padding-bits");
-  return out;
+  return decodeBits(text, BASE64URL_ALPHABET, 6, "bad-base64url-padding-bits");
 }
 
 // --- CBOR (RFC 8949) ---------------------------------------------------------------------
@@ -530,33 +528,74 @@ async function keyIdOf(rawPublicKey) {
   return toHex(new Uint8Array(await subtle().digest("SHA-256", rawPublicKey)).subarray(0, 8));
 }
 
+/** A raw Ed25519 key and its published kid (hex, or undefined) as [kid, CryptoKey]. */
+async function importRawKey(raw, publishedKidHex) {
+  if (!isBytes(raw) || raw.length !== 32) throw new FormatError("key-bad-x");
+  // The kid is derived from the key, never taken on trust: a key whose published kid
+  // does not match it is left out.
+  const kid = await keyIdOf(raw);
+  if (publishedKidHex !== undefined && publishedKidHex !== kid) throw new FormatError("key-kid-mismatch");
+  return [kid, await subtle().importKey("raw", raw, ED25519, false, ["verify"])];
+}
+
 async function importJwk(jwk) {
   if (!jwk || typeof jwk !== "object" || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") {
     throw new FormatError("not-an-ed25519-jwk");
   }
-  if ((jwk.alg !== undefined && jwk.alg !== "EdDSA") || (jwk.use !== undefined && jwk.use !== "sig")) {
+  if ((jwk.alg !== undefined && !["EdDSA", "Ed25519"].includes(jwk.alg)) || (jwk.use !== undefined && jwk.use !== "sig")) {
     throw new FormatError("jwk-not-for-signatures");
   }
-  const raw = decodeBase64Url(jwk.x);
-  if (raw.length !== 32) throw new FormatError("jwk-bad-x");
-  // The kid is derived from the key, never taken on trust: a JWK whose kid does not
-  // match its key is left out.
-  const kid = await keyIdOf(raw);
-  if (jwk.kid !== undefined && jwk.kid !== kid) throw new FormatError("jwk-kid-mismatch");
-  return [kid, await subtle().importKey("raw", raw, ED25519, false, ["verify"])];
+  return importRawKey(decodeBase64Url(jwk.x), jwk.kid);
+}
+
+// COSE_Key labels and values (RFC 9052 section 7.1, RFC 9053 section 7.2).
+const COSE_KEY = { kty: 1, kid: 2, alg: 3, ops: 4, crv: -1, x: -2 };
+const COSE_KTY_OKP = 1;
+const COSE_CRV_ED25519 = 6;
+const COSE_OP_VERIFY = 2;
+
+async function importCoseKey(key) {
+  if (!(key instanceof CborMap) || key.get(COSE_KEY.kty) !== COSE_KTY_OKP || key.get(COSE_KEY.crv) !== COSE_CRV_ED25519) {
+    throw new FormatError("not-an-ed25519-cose-key");
+  }
+  const ops = key.has(COSE_KEY.ops) ? key.get(COSE_KEY.ops) : [COSE_OP_VERIFY];
+  if ((key.has(COSE_KEY.alg) && !SIGNATURE_ALGS.includes(key.get(COSE_KEY.alg)))
+      || !Array.isArray(ops) || !ops.includes(COSE_OP_VERIFY)) {
+    throw new FormatError("cose-key-not-for-verifying");
+  }
+  const kid = key.get(COSE_KEY.kid);
+  const kidHex = !key.has(COSE_KEY.kid) ? undefined : isBytes(kid) ? toHex(kid) : "not-bytes";
+  return importRawKey(key.get(COSE_KEY.x), kidHex);
+}
+
+/** The entries of a key set and how to import each: a COSE Key Set or a JWK Set. */
+function keySetEntries(keySet) {
+  const bytes = keySet instanceof ArrayBuffer || ArrayBuffer.isView(keySet) ? asBytes(keySet) : null;
+  if (bytes && new TextDecoder().decode(bytes.subarray(0, 64)).trimStart().startsWith("{")) {
+    return keySetEntries(new TextDecoder().decode(bytes)); // a JWK Set downloaded as bytes
+  }
+  if (bytes) {
+    const entries = decodeCbor(bytes, { strict: false });
+    if (!Array.isArray(entries)) throw new FormatError("cose-key-set-not-an-array");
+    return [entries, importCoseKey];
+  }
+  const set = typeof keySet === "string" ? JSON.parse(keySet) : keySet;
+  return [set && Array.isArray(set.keys) ? set.keys : [], importJwk];
 }
 
 /**
- * Import a published key set ({"keys": [<OKP Ed25519 JWK>, ...]}, as an object or JSON
- * text). Keys that are not Ed25519 signing keys, or whose kid does not match their x,
- * are left out. Import once and pass the KeySet around: importing is the slow part.
+ * Import a published key set: a JWK Set ({"keys": [<OKP Ed25519 JWK>, ...]}, as an
+ * object or JSON text, from /.well-known/jwks.json) or a COSE Key Set (CBOR bytes, from
+ * /.well-known/cose-key-set). Keys that are not Ed25519 signing keys, or whose kid does
+ * not match their key, are left out. Import once and pass the KeySet around: importing
+ * is the slow part.
  */
-export async function importKeySet(jwks) {
-  const set = typeof jwks === "string" ? JSON.parse(jwks) : jwks;
+export async function importKeySet(keySet) {
+  const [entries, importEntry] = keySetEntries(keySet);
   const keys = new Map();
-  for (const jwk of set && Array.isArray(set.keys) ? set.keys : []) {
+  for (const entry of entries) {
     try {
-      const [kid, key] = await importJwk(jwk);
+      const [kid, key] = await importEntry(entry);
       keys.set(kid, key);
     } catch {
       // a key this verifier cannot use verifies nothing
@@ -592,7 +631,8 @@ function labelMap(item) {
   return item;
 }
 
-/** Parse a tagged COSE_Sign1 whose protected header says EdDSA (tokens.py _parse_sign1). */
+/** Parse a tagged COSE_Sign1 whose protected header says Ed25519 (-8 or -19), as
+ * idcard_verifier/cose.py parse_sign1 does. */
 function parseSign1(message, strict) {
   const item = decodeCbor(message, { strict });
   if (!(item instanceof CborTag) || item.tag !== COSE_SIGN1_TAG) throw new FormatError("not-cose-sign1");
@@ -602,7 +642,7 @@ function parseSign1(message, strict) {
   if (![protectedBytes, payload, signature].every(isBytes)) throw new FormatError("cose-part-types");
   const header = protectedBytes.length ? labelMap(decodeCbor(protectedBytes, { strict })) : new CborMap();
   labelMap(unprotected);
-  if (header.get(HEADER_ALG) !== ALG_EDDSA) throw new FormatError("alg-not-eddsa");
+  if (!SIGNATURE_ALGS.includes(header.get(HEADER_ALG))) throw new FormatError("alg-not-ed25519");
   if (header.has(HEADER_CRIT) || unprotected.has(HEADER_CRIT)) throw new FormatError("crit-header");
   if (unprotected.keys().some((label) => header.has(label))) throw new FormatError("header-label-twice");
   return { protectedBytes, header, unprotected, payload, signature };
